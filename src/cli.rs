@@ -22,6 +22,7 @@ options:
                         (default); host: share the host's network
       --pids-max N      limit the container to N tasks (cgroup pids.max)
       --no-init         run COMMAND as PID 1 instead of jail's init
+      --no-seccomp      do not load the default seccomp filter
       --trace           print every syscall jail makes to stderr
   -q, --quiet           print errors only
   -h, --help            print this help
@@ -60,6 +61,8 @@ pub struct Config<'a> {
     pub net: Net,
     pub pids_max: Option<u64>,
     pub init: bool,
+    /// Whether to load the default seccomp filter.
+    pub seccomp: bool,
     pub quiet: bool,
     pub trace: bool,
     /// The arguments after the program name, read again by [`Config::env`].
@@ -84,6 +87,7 @@ enum Opt {
     Net,
     PidsMax,
     NoInit,
+    NoSeccomp,
     Trace,
     Quiet,
     Help,
@@ -110,6 +114,7 @@ const SPECS: &[Spec] = &[
     spec(0, "net", Opt::Net, true),
     spec(0, "pids-max", Opt::PidsMax, true),
     spec(0, "no-init", Opt::NoInit, false),
+    spec(0, "no-seccomp", Opt::NoSeccomp, false),
     spec(0, "trace", Opt::Trace, false),
     spec(b'q', "quiet", Opt::Quiet, false),
     spec(b'h', "help", Opt::Help, false),
@@ -125,7 +130,7 @@ const SPECS: &[Spec] = &[
     spec(0, "userns", Opt::Unsupported, false),
     spec(0, "cap-add", Opt::Unsupported, true),
     spec(0, "cap-drop", Opt::Unsupported, true),
-    spec(0, "no-seccomp", Opt::Unsupported, false),
+
 ];
 
 /// Walks the options at the front of argv and stops at the first operand
@@ -244,6 +249,7 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
         net: Net::None,
         pids_max: None,
         init: true,
+        seccomp: true,
         quiet: false,
         trace: false,
         args,
@@ -261,6 +267,7 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
             Opt::Net => config.net = parse_net(value)?,
             Opt::PidsMax => config.pids_max = Some(parse_pids_max(value)?),
             Opt::NoInit => config.init = false,
+            Opt::NoSeccomp => config.seccomp = false,
             Opt::Trace => config.trace = true,
             Opt::Quiet => config.quiet = true,
             Opt::Unsupported => {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result, STATUS_FAILED};
 use crate::sys::{fs, io, process, uts, Errno};
 use crate::trace::{self, Role};
 use crate::tty::{self, Terminal};
-use crate::{exec, init, mounts, net};
+use crate::{caps, exec, init, mounts, net, seccomp};
 use core::ffi::CStr;
 
 /// What the host hands to the cloned child.
@@ -48,6 +48,7 @@ fn start(launch: &Launch<'_>) -> Result<u8> {
     fs::umask(0o022);
     enter_workdir(config.workdir)?;
     mark_inherited_fds_cloexec()?;
+    drop_privileges(config.seccomp)?;
     start_command(launch)
 }
 
@@ -115,6 +116,18 @@ fn enter_workdir(workdir: Option<&CStr>) -> Result<()> {
 fn mark_inherited_fds_cloexec() -> Result<()> {
     io::close_range(3, u32::MAX, libc::CLOSE_RANGE_CLOEXEC)
         .map_err(|errno| Error::new("mark inherited descriptors close-on-exec", b"3..", errno))
+}
+
+/// Leaves the container's processes, jail's init included, with docker's
+/// default capabilities, `no_new_privs` and the seccomp filter. The filter
+/// comes last because it rejects mount, which the setup above needs.
+fn drop_privileges(seccomp: bool) -> Result<()> {
+    caps::drop_capabilities()?;
+    caps::set_no_new_privs()?;
+    if seccomp {
+        seccomp::load_default_filter()?;
+    }
+    Ok(())
 }
 
 /// Execs COMMAND, as PID 1 with `--no-init`, or as PID 2 under jail's init.

@@ -20,6 +20,7 @@ mod trace;
 #[cfg(all(not(test), target_env = "musl"))]
 mod mem;
 
+mod caps;
 mod cgroup;
 mod cli;
 mod container;
@@ -32,6 +33,7 @@ mod net;
 mod out;
 mod path;
 mod run;
+mod seccomp;
 mod tty;
 
 use args::Argv;

@@ -12,6 +12,7 @@ pub mod mount;
 pub mod net;
 pub mod process;
 pub mod sched;
+pub mod seccomp;
 pub mod signal;
 pub mod tty;
 pub mod uts;
