@@ -129,3 +129,44 @@ impl<'a, const N: usize> ArgvBuf<'a, N> {
         unsafe { Argv::from_raw(self.entries.as_ptr(), self.len) }
     }
 }
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use std::ffi::CString;
+
+    /// Owns the strings and the NULL-terminated pointer array an `Argv`
+    /// views, for tests.
+    pub struct Args {
+        _strings: Vec<CString>,
+        pointers: Vec<*const c_char>,
+    }
+
+    impl Args {
+        pub fn new(args: &[&[u8]]) -> Args {
+            let strings: Vec<CString> =
+                args.iter().map(|arg| CString::new(*arg).unwrap()).collect();
+            let mut pointers: Vec<*const c_char> = strings.iter().map(|s| s.as_ptr()).collect();
+            pointers.push(ptr::null());
+            Args { _strings: strings, pointers }
+        }
+
+        pub fn argv(&self) -> Argv<'_> {
+            // SAFETY: `pointers` holds one pointer per string in `_strings`,
+            // which live as long as `self`, followed by NULL.
+            unsafe { Argv::from_raw(self.pointers.as_ptr(), self.pointers.len() - 1) }
+        }
+    }
+
+    #[test]
+    fn argv_tail_stays_null_terminated() {
+        let args = Args::new(&[b"a", b"b"]);
+        let argv = args.argv();
+        assert_eq!(argv.tail(1).get(0), Some(c"b"));
+        assert!(argv.tail(2).is_empty());
+        assert!(argv.tail(5).is_empty());
+        // SAFETY: the tail's pointer is inside `pointers`, which ends in NULL.
+        assert!(unsafe { *argv.tail(2).as_ptr() }.is_null());
+        assert!(unsafe { *Argv::empty().as_ptr() }.is_null());
+    }
+}

@@ -255,6 +255,7 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
         args,
     };
     let mut options = Options::new(args);
+    let mut env_options = 0;
     for item in options.by_ref() {
         let (opt, arg, value) = item?;
         let value = value.unwrap_or(c"");
@@ -262,7 +263,14 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
             Opt::Help => return Ok(Request::Help),
             Opt::Version => return Ok(Request::Version),
             Opt::Hostname => config.hostname = parse_hostname(value)?,
-            Opt::Env => check_env(value)?,
+            Opt::Env => {
+                check_env(value)?;
+                env_options += 1;
+                if env_options > crate::env::MAX_ENV_OPTIONS {
+                    return Err(Error::usage("too many --env options", value.to_bytes())
+                        .hint("at most 1000"));
+                }
+            }
             Opt::Workdir => config.workdir = Some(parse_workdir(value)?),
             Opt::Net => config.net = parse_net(value)?,
             Opt::PidsMax => config.pids_max = Some(parse_pids_max(value)?),

@@ -91,3 +91,60 @@ fn hostname_entry<'a>(hostname: &[u8], buf: &'a mut HostnameVar) -> &'a CStr {
     buf[PREFIX.len() + len] = 0;
     CStr::from_bytes_until_nul(buf).unwrap_or(c"HOSTNAME=")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::tests::Args;
+    use crate::cli::{parse, Request};
+
+    fn environment(options: &[&str], caller: &[&str]) -> Vec<String> {
+        let mut argv: Vec<&[u8]> = options.iter().map(|arg| arg.as_bytes()).collect();
+        argv.push(b"rootfs");
+        let args = Args::new(&argv);
+        let caller: Vec<&[u8]> = caller.iter().map(|entry| entry.as_bytes()).collect();
+        let caller = Args::new(&caller);
+        let Ok(Request::Run(config)) = parse(args.argv()) else { panic!("parse {options:?}") };
+        let mut hostname_var = [0u8; 80];
+        let env = Environment::build(&config, caller.argv(), &mut hostname_var);
+        env.iter().map(|entry| entry.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn environment_defaults_only() {
+        let env = environment(&[], &["SECRET=1", "TERM=vt100"]);
+        assert_eq!(
+            env,
+            [DEFAULT_PATH.to_str().unwrap(), "HOME=/root", "HOSTNAME=jail", "TERM=vt100"]
+        );
+    }
+
+    #[test]
+    fn environment_term_defaults_to_xterm() {
+        let env = environment(&["-n", "box"], &[]);
+        assert_eq!(env[2], "HOSTNAME=box");
+        assert_eq!(env[3], "TERM=xterm");
+    }
+
+    #[test]
+    fn environment_options_override_in_order() {
+        let env = environment(&["-e", "PATH=/bin", "-e", "A=1", "-e", "A=2"], &[]);
+        assert_eq!(env[0], "PATH=/bin");
+        assert_eq!(env[4], "A=2");
+        assert_eq!(env.len(), 5);
+    }
+
+    #[test]
+    fn environment_bare_key_copies_or_drops() {
+        let env = environment(&["-e", "USER", "-e", "MISSING"], &["USER=alice", "USERX=1"]);
+        assert_eq!(env[4], "USER=alice");
+        assert_eq!(env.len(), 5);
+    }
+
+    #[test]
+    fn lookup_finds_exact_key() {
+        let caller = Args::new(&[b"PATHX=1", b"PATH=/bin"]);
+        assert_eq!(lookup(caller.argv(), b"PATH"), Some(&b"/bin"[..]));
+        assert_eq!(lookup(caller.argv(), b"PAT"), None);
+    }
+}

@@ -106,12 +106,26 @@ pub fn mount_dev(terminal: bool) -> Result<()> {
 /// Binds the caller's terminal onto `/dev/console`. A new devpts instance
 /// does not contain it, so without this it has no name inside and `tty`
 /// fails; runc binds its console the same way.
+///
+/// The bind source is the terminal's path, such as `/dev/pts/3`, still
+/// resolved against the host's root here. The fd's own magic link in
+/// /proc would not do: it leads to the mount in the host's namespace, and
+/// mount(2) rejects a bind from a mount outside the caller's namespace
+/// with EINVAL.
 fn bind_console() -> Result<()> {
+    let mut link = [0u8; 255];
+    let len = fs::readlinkat(AT_FDCWD, c"proc/self/fd/0", &mut link)
+        .map_err(|errno| Error::new("find terminal", b"/proc/self/fd/0", errno))?;
+    let mut source = crate::path::PathBuf::<256>::new();
+    source.push(&link[..len])?;
+    if !source.as_bytes().starts_with(b"/") || len == link.len() {
+        return Err(Error::usage("terminal has no path on the host", source.as_bytes())
+            .hint("run jail from a terminal device such as /dev/pts/N"));
+    }
     fs::mknodat(AT_FDCWD, c"dev/console", libc::S_IFREG | 0o600, 0)
         .map_err(|errno| create_error(c"dev/console", errno))?;
-    // The new procfs resolves fd 0 to the terminal itself.
-    mount(Some(c"proc/self/fd/0"), c"dev/console", None, MS_BIND, None)
-        .map_err(|errno| Error::new("bind-mount terminal", b"/dev/console", errno))
+    mount(Some(source.as_cstr()), c"dev/console", None, MS_BIND, None)
+        .map_err(|errno| Error::new("bind-mount terminal", source.as_bytes(), errno))
 }
 
 /// Files in `/proc` that expose host memory, kernel addresses or keys, or

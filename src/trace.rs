@@ -99,6 +99,7 @@ fn string_args(nr: Sysno) -> u8 {
     match nr {
         Sysno::chdir | Sysno::chroot | Sysno::umount2 | Sysno::execve => 0b1,
         Sysno::openat | Sysno::mkdirat | Sysno::newfstatat | Sysno::mknodat => 0b10,
+        Sysno::readlinkat => 0b10,
         Sysno::unlinkat => 0b10,
         Sysno::symlinkat => 0b101,
         Sysno::pivot_root => 0b11,

@@ -87,3 +87,13 @@ pub fn getdents64(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: `buf` is writable for `buf.len()` bytes for the call.
     unsafe { syscall(Sysno::getdents64, &args) }
 }
+
+/// `ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t
+/// size)`: reads a symbolic link's target, not NUL-terminated, and returns
+/// its length; a result equal to `buf.len()` may be cut. See readlink(2).
+pub fn readlinkat(dirfd: i32, path: &CStr, buf: &mut [u8]) -> Result<usize, Errno> {
+    let args = [dirfd as usize, ptr(path), buf.as_mut_ptr() as usize, buf.len()];
+    // SAFETY: `path` is NUL-terminated and `buf` writable for its length,
+    // both for the call.
+    unsafe { syscall(Sysno::readlinkat, &args) }
+}
