@@ -10,7 +10,7 @@ use core::ptr;
 /// slice of its entries.
 #[derive(Clone, Copy)]
 pub struct Argv<'a> {
-    /// The entries; `entries.as_ptr().add(entries.len())` holds NULL.
+    /// The entries; the pointer after the last one is NULL.
     entries: &'a [*const c_char],
 }
 
@@ -57,7 +57,7 @@ impl<'a> Argv<'a> {
         unsafe { Argv::from_raw(EMPTY.as_ptr().cast(), 0) }
     }
 
-    /// The argv of `/bin/sh`.
+    /// Returns the argv of `/bin/sh`.
     pub fn default_shell() -> Argv<'static> {
         // SAFETY: DEFAULT_SHELL is one static C string followed by NULL.
         unsafe { Argv::from_raw(DEFAULT_SHELL.as_ptr().cast(), 1) }
@@ -83,12 +83,12 @@ impl<'a> Argv<'a> {
         (0..entries.len()).filter_map(move |index| entries.get(index))
     }
 
-    /// The entries from `start` on; still NULL-terminated.
+    /// Returns the entries from `start` on, still NULL-terminated.
     pub fn tail(&self, start: usize) -> Argv<'a> {
         Argv { entries: &self.entries[start.min(self.entries.len())..] }
     }
 
-    /// The array as execve takes it.
+    /// Returns the array as execve takes it.
     pub fn as_ptr(&self) -> *const *const c_char {
         self.entries.as_ptr()
     }
@@ -152,7 +152,7 @@ pub mod tests {
         }
 
         pub fn argv(&self) -> Argv<'_> {
-            // SAFETY: `pointers` holds one pointer per string in `_strings`,
+            // SAFETY: `pointers` contains one pointer per string in `_strings`,
             // which live as long as `self`, followed by NULL.
             unsafe { Argv::from_raw(self.pointers.as_ptr(), self.pointers.len() - 1) }
         }

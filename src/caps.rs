@@ -59,7 +59,7 @@ pub fn drop_capabilities() -> Result<()> {
 }
 
 /// Drops every capability outside the default set from the bounding set,
-/// up to the last one the running kernel knows, found by its EINVAL.
+/// up to the last one the running kernel supports, found by its EINVAL.
 fn drop_bounding_set() -> Result<()> {
     for cap in (0..64usize).filter(|cap| DEFAULT_CAPS & (1 << cap) == 0) {
         match process::prctl(libc::PR_CAPBSET_DROP, cap, 0) {

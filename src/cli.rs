@@ -24,7 +24,7 @@ options:
       --no-init         run COMMAND as PID 1 instead of jail's init
       --no-seccomp      do not load the default seccomp filter
       --trace           print every syscall jail makes to stderr
-  -q, --quiet           print errors only
+  -q, --quiet           print errors only, no notices
   -h, --help            print this help
   -V, --version         print the version
 
@@ -33,7 +33,7 @@ exit status: COMMAND's own; 128+N when it was killed by signal N;
 is not found.
 ";
 
-/// What the command line asks for.
+/// The request a command line makes.
 pub enum Request<'a> {
     Help,
     Version,
@@ -226,7 +226,7 @@ impl<'a> Iterator for Options<'a> {
     }
 }
 
-/// The part of a C string after its first `at` bytes.
+/// Returns the part of a C string after its first `at` bytes.
 fn tail(text: &CStr, at: usize) -> &CStr {
     let bytes = text.to_bytes_with_nul();
     CStr::from_bytes_with_nul(&bytes[at.min(bytes.len() - 1)..]).unwrap_or(c"")

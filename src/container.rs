@@ -11,12 +11,12 @@ use crate::tty::{self, Terminal};
 use crate::{caps, exec, init, mounts, net, seccomp};
 use core::ffi::CStr;
 
-/// What the host hands to the cloned child.
+/// The data the host passes to the cloned child.
 pub struct Launch<'a> {
     pub config: &'a Config<'a>,
     pub caller_env: Argv<'a>,
     pub terminal: Terminal,
-    /// A pipe whose one byte from the host says the child may go on.
+    /// A pipe on which one byte from the host releases the child.
     pub release: [i32; 2],
 }
 
@@ -35,7 +35,7 @@ pub fn enter(launch: &Launch<'_>) -> i32 {
 fn start(launch: &Launch<'_>) -> Result<u8> {
     let config = launch.config;
     wait_for_release(launch.release)?;
-    // Device nodes and directories get exactly the modes jail asks for.
+    // Device nodes and directories get exactly the modes jail requests.
     fs::umask(0);
     build_root(config.rootfs, launch.terminal.is_terminal())?;
     set_hostname(config.hostname)?;
@@ -56,7 +56,7 @@ fn start(launch: &Launch<'_>) -> Result<u8> {
 ///
 /// The parent-death signal is set first, so a host killed from then on
 /// takes the container with it. A host killed before that cannot send the
-/// signal any more; its closed pipe, seen after the byte, tells the child.
+/// signal any more, so the child checks for its closed pipe after the byte.
 fn wait_for_release([read_end, write_end]: [i32; 2]) -> Result<()> {
     let _ = io::close(write_end);
     process::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as usize, 0)

@@ -24,7 +24,7 @@ pub struct Environment<'a> {
 }
 
 impl<'a> Environment<'a> {
-    /// Builds the environment of `config`; `hostname_var` holds the one
+    /// Builds the environment of `config`; `hostname_var` stores the one
     /// string that is not already in argv or envp.
     pub fn build(
         config: &Config<'a>,

@@ -8,7 +8,9 @@ use crate::args::Argv;
 use crate::error::{Error, Result, STATUS_FAILED};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{process, Errno};
-use libc::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH};
+use libc::{
+    SIGCHLD, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGTERM, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH,
+};
 
 /// Signals passed on to COMMAND, from jail on the host to the container's
 /// init and from there to COMMAND.
@@ -22,14 +24,16 @@ const FORWARDED: SigSet = SigSet(0)
     .with(SIGWINCH);
 
 /// Blocks the forwarded signals and SIGCHLD, which jail then takes one at
-/// a time with rt_sigtimedwait, and SIGTTOU, so that jail can give the
-/// terminal away and take it back from the background.
+/// a time with rt_sigtimedwait; SIGTTOU, so that jail can give the
+/// terminal away and take it back from the background; and SIGPIPE, so
+/// that a write to a child that died fails with EPIPE instead of killing
+/// jail before it cleans up.
 ///
 /// Blocking rather than handling also works for PID 1 of a namespace: the
 /// kernel drops signals to it that have the default action unless they
 /// are blocked or handled.
 pub fn block_signals() -> Result<()> {
-    let set = FORWARDED.with(SIGCHLD).with(SIGTTOU);
+    let set = FORWARDED.with(SIGCHLD).with(SIGTTOU).with(SIGPIPE);
     signal::rt_sigprocmask(libc::SIG_BLOCK, &set)
         .map(drop)
         .map_err(|errno| Error::new("block signals", b"SIGCHLD", errno))

@@ -115,7 +115,7 @@ unsafe extern "C" fn main(
     argv: *const *const core::ffi::c_char,
     envp: *const *const core::ffi::c_char,
 ) -> i32 {
-    // SAFETY: argv holds argc entries and a NULL, envp ends in NULL.
+    // SAFETY: argv contains argc entries and a NULL, envp ends in NULL.
     let (args, caller_env) = unsafe {
         let args = match argc {
             ..=0 => Argv::empty(),

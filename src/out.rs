@@ -2,6 +2,25 @@
 //! several KiB of formatting code to the binary.
 
 use crate::sys::{io, Errno};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Silences [`notice`], for `--quiet`.
+pub fn set_quiet() {
+    QUIET.store(true, Ordering::Relaxed);
+}
+
+/// Prints `jail: TEXT DETAIL` on stderr: something jail did that the user
+/// did not ask for, such as removing a stale cgroup. `--quiet` hides it;
+/// errors are always printed.
+pub fn notice(text: &str, detail: &[u8]) {
+    if !QUIET.load(Ordering::Relaxed) {
+        let mut line = Line::new();
+        line.str("jail: ").str(text).bytes(detail);
+        line.write_to(2);
+    }
+}
 
 /// A line of output in a fixed buffer; text past its end is cut and
 /// marked with "...".

@@ -21,6 +21,9 @@ pub fn run(config: &Config<'_>, caller_env: Argv<'_>) -> u8 {
     if config.trace {
         trace::enable();
     }
+    if config.quiet {
+        crate::out::set_quiet();
+    }
     match run_checked(config, caller_env) {
         Ok(status) => status,
         Err(error) => {

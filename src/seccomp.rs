@@ -112,8 +112,8 @@ const fn op(code: u16, k: u32, jt: u8, jf: u8) -> SockFilter {
     SockFilter { code, jt, jf, k }
 }
 
-/// Builds the program; each check jumps only over its own one-instruction
-/// answer, so no offset depends on the list's length.
+/// Builds the program. Each check jumps only over its own one-instruction
+/// result, so no offset depends on the list's length.
 const fn build() -> [SockFilter; LEN] {
     let mut program = [op(RET, ALLOW, 0, 0); LEN];
     let head = [

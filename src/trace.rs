@@ -12,7 +12,7 @@ use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static ROLE: AtomicU8 = AtomicU8::new(Role::Host as u8);
 
-/// Which of jail's processes is running; each fork sets its own copy.
+/// The jail process that makes a call; each fork sets its own copy.
 #[derive(Clone, Copy)]
 #[repr(u8)]
 pub enum Role {
@@ -94,7 +94,7 @@ fn call(line: &mut Line, nr: Sysno, args: &[usize]) {
     line.str(")");
 }
 
-/// Which arguments are C strings, one bit per argument.
+/// Returns a mask of the arguments that are C strings, one bit each.
 fn string_args(nr: Sysno) -> u8 {
     match nr {
         Sysno::chdir | Sysno::chroot | Sysno::umount2 | Sysno::execve => 0b1,

@@ -139,8 +139,9 @@ fn remove_stale(jail_dir: &mut CgroupPath) {
 
 fn remove_child(dir: &mut CgroupPath, name: &[u8]) {
     let base = dir.len();
-    if dir.join(name).is_ok() {
-        let _ = fs::unlinkat(AT_FDCWD, dir.as_cstr(), libc::AT_REMOVEDIR);
+    let joined = dir.join(name).is_ok();
+    if joined && fs::unlinkat(AT_FDCWD, dir.as_cstr(), libc::AT_REMOVEDIR).is_ok() {
+        crate::out::notice("removed stale cgroup of a killed jail: ", dir.as_bytes());
     }
     dir.truncate(base);
 }

@@ -1,6 +1,6 @@
 //! Thin wrappers around Linux system calls, one per syscall.
 //!
-//! Every kernel call jail makes goes through [`syscall`], so `--trace` sees
+//! Every kernel call jail makes goes through [`syscall`], so `--trace` prints
 //! all of them. Each wrapper converts its arguments, makes one call and
 //! decodes the result. Wrappers never retry, print or decide policy.
 
