@@ -2,6 +2,7 @@
 //! created.
 
 use crate::args::Argv;
+use crate::cgroup::{self, Limits};
 use crate::error::{Error, Result};
 use core::ffi::CStr;
 
@@ -21,6 +22,10 @@ options:
       --net none|host   none: new network namespace with only lo, up
                         (default); host: share the host's network
       --pids-max N      limit the container to N tasks (cgroup pids.max)
+      --memory SIZE     limit memory and swap together to SIZE bytes, or
+                        with a k, m or g suffix (powers of 1024)
+      --cpus N          limit CPU time to N CPUs, such as 0.5 or 2
+                        (a quota per 100 ms period)
       --no-init         run COMMAND as PID 1 instead of jail's init
       --no-seccomp      do not load the default seccomp filter
       --trace           print every syscall jail makes to stderr
@@ -59,7 +64,8 @@ pub struct Config<'a> {
     pub hostname: &'a [u8],
     pub workdir: Option<&'a CStr>,
     pub net: Net,
-    pub pids_max: Option<u64>,
+    /// cgroup limits; none set means no cgroup is created.
+    pub limits: Limits,
     pub init: bool,
     /// Whether to load the default seccomp filter.
     pub seccomp: bool,
@@ -86,6 +92,8 @@ enum Opt {
     Workdir,
     Net,
     PidsMax,
+    Memory,
+    Cpus,
     NoInit,
     NoSeccomp,
     Trace,
@@ -113,6 +121,8 @@ const SPECS: &[Spec] = &[
     spec(b'w', "workdir", Opt::Workdir, true),
     spec(0, "net", Opt::Net, true),
     spec(0, "pids-max", Opt::PidsMax, true),
+    spec(0, "memory", Opt::Memory, true),
+    spec(0, "cpus", Opt::Cpus, true),
     spec(0, "no-init", Opt::NoInit, false),
     spec(0, "no-seccomp", Opt::NoSeccomp, false),
     spec(0, "trace", Opt::Trace, false),
@@ -125,8 +135,6 @@ const SPECS: &[Spec] = &[
     spec(0, "tmpfs", Opt::Unsupported, true),
     spec(0, "read-only", Opt::Unsupported, false),
     spec(0, "ephemeral", Opt::Unsupported, false),
-    spec(0, "memory", Opt::Unsupported, true),
-    spec(0, "cpus", Opt::Unsupported, true),
     spec(0, "userns", Opt::Unsupported, false),
     spec(0, "cap-add", Opt::Unsupported, true),
     spec(0, "cap-drop", Opt::Unsupported, true),
@@ -247,7 +255,7 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
         hostname: b"jail",
         workdir: None,
         net: Net::None,
-        pids_max: None,
+        limits: Limits::default(),
         init: true,
         seccomp: true,
         quiet: false,
@@ -273,7 +281,9 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
             }
             Opt::Workdir => config.workdir = Some(parse_workdir(value)?),
             Opt::Net => config.net = parse_net(value)?,
-            Opt::PidsMax => config.pids_max = Some(parse_pids_max(value)?),
+            Opt::PidsMax => config.limits.pids = Some(parse_pids_max(value)?),
+            Opt::Memory => config.limits.memory = Some(parse_memory(value)?),
+            Opt::Cpus => config.limits.cpu_quota_us = Some(parse_cpus(value)?),
             Opt::NoInit => config.init = false,
             Opt::NoSeccomp => config.seccomp = false,
             Opt::Trace => config.trace = true,
@@ -339,6 +349,20 @@ fn parse_net(value: &CStr) -> Result<Net> {
         b"host" => Ok(Net::Host),
         other => Err(Error::usage("invalid --net", other).hint("expected none or host")),
     }
+}
+
+fn parse_memory(value: &CStr) -> Result<u64> {
+    cgroup::parse_memory(value.to_bytes()).ok_or_else(|| {
+        Error::usage("invalid --memory", value.to_bytes())
+            .hint("expected bytes, or a number with k, m or g, at least 1m")
+    })
+}
+
+fn parse_cpus(value: &CStr) -> Result<u64> {
+    cgroup::parse_cpus(value.to_bytes()).ok_or_else(|| {
+        Error::usage("invalid --cpus", value.to_bytes())
+            .hint("expected a number of CPUs such as 0.5 or 2, at least 0.01")
+    })
 }
 
 fn parse_pids_max(value: &CStr) -> Result<u64> {

@@ -37,17 +37,40 @@ fn run_checked(config: &Config<'_>, caller_env: Argv<'_>) -> Result<u8> {
     check_rootfs(config.rootfs)?;
     init::block_signals()?;
     let terminal = Terminal::inspect();
-    let cgroup = match config.pids_max {
-        Some(pids_max) => Some(cgroup::create(pids_max)?),
-        None => None,
+    let cgroup = match config.limits.any() {
+        true => Some(cgroup::create(&config.limits)?),
+        false => None,
     };
     let status = run_container(config, caller_env, terminal, cgroup.as_ref());
+    if let Some(cgroup) = &cgroup {
+        report_oom(cgroup, &config.limits, &status);
+    }
     let removed = cgroup.as_ref().and_then(Cgroup::remove);
     terminal.restore();
     match (status, removed) {
         (Ok(_), Some(error)) => Err(error),
         (status, _) => status,
     }
+}
+
+/// Says so when the kernel killed a process in the container for reaching
+/// the memory limit; jail's status is then 137, from SIGKILL, when that
+/// process was COMMAND.
+fn report_oom(cgroup: &Cgroup, limits: &cgroup::Limits, status: &Result<u8>) {
+    let (Some(kills @ 1..), Some(bytes)) = (cgroup.oom_kills(), limits.memory) else { return };
+    let mut line = crate::out::Line::new();
+    line.str("memory limit reached: ");
+    line.dec(bytes as i64).str(" bytes (--memory ");
+    match bytes % (1 << 20) {
+        0 => line.dec((bytes >> 20) as i64).str("m"),
+        _ => line.dec(bytes as i64),
+    };
+    line.str("); the kernel killed ");
+    match status {
+        Ok(137) if kills == 1 => line.str("COMMAND"),
+        _ => line.dec(kills as i64).str(" process(es) in the container"),
+    };
+    crate::out::notice("", line.as_bytes());
 }
 
 /// Rejects a ROOTFS that is missing or not a directory, before anything

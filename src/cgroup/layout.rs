@@ -2,11 +2,16 @@
 //! `/proc/self/mountinfo`: pure v2, pure v1, or the hybrid of v1 per
 //! controller plus a v2 mount (usually `/sys/fs/cgroup/unified`).
 
-/// The mount points of the v2 hierarchy and of the v1 `pids` hierarchy.
+use super::limits::CONTROLLERS;
+
+/// The mount points of the v2 hierarchy and of the v1 hierarchies of the
+/// controllers jail uses, indexed by [`Controller::index`], plus v1
+/// `cpuacct`, which accounts the CPU time that `cpu` limits.
 #[derive(Default, Debug, PartialEq)]
 pub struct Mounts<'a> {
     pub v2: Option<&'a [u8]>,
-    pub v1_pids: Option<&'a [u8]>,
+    pub v1: [Option<&'a [u8]>; 3],
+    pub v1_cpuacct: Option<&'a [u8]>,
 }
 
 impl<'a> Mounts<'a> {
@@ -29,8 +34,16 @@ impl<'a> Mounts<'a> {
         }
         match fstype {
             b"cgroup2" if self.v2.is_none() => self.v2 = Some(mount_point),
-            b"cgroup" if self.v1_pids.is_none() && has_word(options, b',', b"pids") => {
-                self.v1_pids = Some(mount_point)
+            b"cgroup" => {
+                for controller in CONTROLLERS {
+                    let slot = &mut self.v1[controller.index()];
+                    if slot.is_none() && has_word(options, b',', controller.name()) {
+                        *slot = Some(mount_point);
+                    }
+                }
+                if self.v1_cpuacct.is_none() && has_word(options, b',', b"cpuacct") {
+                    self.v1_cpuacct = Some(mount_point);
+                }
             }
             _ => {}
         }
@@ -45,6 +58,7 @@ pub fn has_word(list: &[u8], separator: u8, word: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::limits::Controller;
     use super::*;
 
     const HYBRID: &str = "\
@@ -70,23 +84,41 @@ mod tests {
     }
 
     #[test]
-    fn layout_hybrid_has_v1_pids_and_v2() {
+    fn layout_hybrid_has_v1_controllers_and_v2() {
         let mounts = parse(HYBRID);
-        assert_eq!(mounts.v1_pids, Some(&b"/sys/fs/cgroup/pids"[..]));
+        assert_eq!(mounts.v1[Controller::Pids.index()], Some(&b"/sys/fs/cgroup/pids"[..]));
+        assert_eq!(mounts.v1[Controller::Memory.index()], Some(&b"/sys/fs/cgroup/memory"[..]));
+        assert_eq!(mounts.v1[Controller::Cpu.index()], Some(&b"/sys/fs/cgroup/cpu"[..]));
+        assert_eq!(mounts.v1_cpuacct, None);
         assert_eq!(mounts.v2, Some(&b"/sys/fs/cgroup/unified"[..]));
+    }
+
+    #[test]
+    fn layout_comounted_cpu_and_cpuacct() {
+        let mounts = parse("33 31 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
+        let path = Some(&b"/sys/fs/cgroup/cpu,cpuacct"[..]);
+        assert_eq!(mounts.v1[Controller::Cpu.index()], path);
+        assert_eq!(mounts.v1_cpuacct, path);
+    }
+
+    #[test]
+    fn layout_pure_v1_has_no_v2() {
+        let mounts = parse("39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n");
+        assert_eq!(mounts.v2, None);
+        assert_eq!(mounts.v1[Controller::Pids.index()], Some(&b"/sys/fs/cgroup/pids"[..]));
     }
 
     #[test]
     fn layout_pure_v2_with_optional_tags() {
         let mounts = parse(PURE_V2);
         assert_eq!(mounts.v2, Some(&b"/sys/fs/cgroup"[..]));
-        assert_eq!(mounts.v1_pids, None);
+        assert_eq!(mounts.v1, [None, None, None]);
     }
 
     #[test]
     fn layout_ignores_name_containing_pids() {
         let mounts = parse("40 31 0:37 / /x rw - cgroup cgroup rw,name=pidsx\n");
-        assert_eq!(mounts.v1_pids, None);
+        assert_eq!(mounts.v1[Controller::Pids.index()], None);
     }
 
     #[test]

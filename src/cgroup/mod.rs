@@ -1,113 +1,275 @@
-//! The container's cgroup: one directory per run, `jail/<PID>` below the
-//! hierarchy that offers the controller, removed when the run ends.
+//! The container's cgroup: one directory per hierarchy it needs, named
+//! `jail/<PID of jail>`, with the limits written before COMMAND starts and
+//! removed when the run ends.
 //!
-//! The layout is detected at run time: the v2 hierarchy is used when its
-//! `cgroup.controllers` lists `pids`, else the v1 `pids` hierarchy.
+//! The layout is detected at run time from /proc/self/mountinfo. Each
+//! controller comes from the v2 hierarchy when its `cgroup.controllers`
+//! lists it, else from that controller's v1 hierarchy: pure v2, pure v1
+//! and the hybrid of both all work. jail writes only below `jail/`, and on
+//! v2 enables a missing controller in the root's `cgroup.subtree_control`,
+//! without which no cgroup below can use it.
 
 mod layout;
+mod limits;
+
+pub use limits::{parse_cpus, parse_memory, Limits};
 
 use crate::error::{Error, Result};
+use crate::out::Line;
 use crate::path::PathBuf;
 use crate::sys::fs::{self, AT_FDCWD};
 use crate::sys::{io, process, signal, Errno};
 use core::ffi::CStr;
 use layout::{has_word, Mounts};
+use limits::{Controller, Setting, CONTROLLERS};
 
 type CgroupPath = PathBuf<256>;
 
-/// A cgroup jail created and will remove.
-pub struct Cgroup {
-    dir: CgroupPath,
+/// Controller bits of a [`Hierarchy`], by [`Controller::index`], and one
+/// more for v1's `cpuacct`, which only accounts.
+const CPUACCT: u8 = 1 << 3;
+
+/// A mounted hierarchy the container needs, and which of its controllers.
+struct Hierarchy {
+    /// The mount point, then, once created, the container's directory.
+    mount: CgroupPath,
+    v2: bool,
+    controllers: u8,
+    created: bool,
 }
 
-/// Creates the cgroup of this run with `pids.max` set to `pids_max`.
-pub fn create(pids_max: u64) -> Result<Cgroup> {
-    let (hierarchy, v2) = find_pids_hierarchy()?;
-    let mut dir = CgroupPath::new();
-    dir.push(hierarchy.as_bytes())?;
-    if v2 {
-        // A v2 controller reaches a child only through every ancestor's
-        // cgroup.subtree_control; the hierarchy's root takes no part in
-        // the "no internal processes" rule, so enabling it there is safe.
-        write_file(&mut dir, b"cgroup.subtree_control", b"+pids")?;
+/// The container's cgroup: one directory in each hierarchy it uses.
+pub struct Cgroup {
+    dirs: [Option<Hierarchy>; 5],
+    limits: Limits,
+}
+
+/// Creates the container's cgroup with `limits` applied. On failure,
+/// whatever was created is removed again.
+pub fn create(limits: &Limits) -> Result<Cgroup> {
+    let mut cgroup = Cgroup { dirs: [None, None, None, None, None], limits: *limits };
+    let result = find_hierarchies(limits, &mut cgroup.dirs).and_then(|()| {
+        for hierarchy in cgroup.dirs.iter_mut().flatten() {
+            create_dir(hierarchy)?;
+        }
+        cgroup.apply_limits()
+    });
+    match result {
+        Ok(()) => Ok(cgroup),
+        Err(error) => {
+            cgroup.remove();
+            Err(error)
+        }
     }
-    dir.join(b"jail")?;
-    make_dir(&dir)?;
-    remove_stale(&mut dir);
-    if v2 {
-        write_file(&mut dir, b"cgroup.subtree_control", b"+pids")?;
-    }
-    let mut pid = crate::out::Line::new();
-    pid.dec(process::getpid() as i64);
-    dir.join(pid.as_bytes())?;
-    make_dir(&dir)?;
-    let cgroup = Cgroup { dir };
-    let mut limit = crate::out::Line::new();
-    limit.dec(pids_max as i64);
-    let mut dir = CgroupPath::new();
-    dir.push(cgroup.dir.as_bytes())?;
-    if let Err(error) = write_file(&mut dir, b"pids.max", limit.as_bytes()) {
-        cgroup.remove();
-        return Err(error);
-    }
-    Ok(cgroup)
 }
 
 impl Cgroup {
-    /// Moves `pid` into the cgroup.
+    /// Moves `pid` into the cgroup in every hierarchy.
     pub fn add(&self, pid: i32) -> Result<()> {
-        let mut text = crate::out::Line::new();
+        let mut text = Line::new();
         text.dec(pid as i64);
-        let mut dir = CgroupPath::new();
-        dir.push(self.dir.as_bytes())?;
-        write_file(&mut dir, b"cgroup.procs", text.as_bytes())
+        for dir in self.dirs.iter().flatten() {
+            write_file(&dir.mount, b"cgroup.procs", text.as_bytes(), false)?;
+        }
+        Ok(())
+    }
+
+    /// Returns how many processes the kernel killed for reaching the memory
+    /// limit, or None without one.
+    pub fn oom_kills(&self) -> Option<u64> {
+        self.limits.memory?;
+        let dir = self.dirs.iter().flatten().find(|dir| has(dir, Controller::Memory))?;
+        let (file, key) = limits::oom_counter(dir.v2);
+        let mut path = CgroupPath::new();
+        path.push(dir.mount.as_bytes()).ok()?.join(file).ok()?;
+        let mut count = None;
+        read_lines(path.as_cstr(), |line| {
+            let mut words = line.split(|&b| b == b' ');
+            if words.next() == Some(key) {
+                count = words.next().and_then(crate::cli::parse_u64);
+            }
+        })
+        .ok()?;
+        count
     }
 
     /// Removes the cgroup; its processes are gone by now. The kernel may
     /// report EBUSY for a moment while the last exit is accounted, so that
-    /// one error is retried briefly.
+    /// one error is retried briefly. Returns the first failure.
     pub fn remove(&self) -> Option<Error> {
-        for _ in 0..100 {
-            match fs::unlinkat(AT_FDCWD, self.dir.as_cstr(), libc::AT_REMOVEDIR) {
-                Ok(()) | Err(Errno::ENOENT) => return None,
-                Err(Errno::EBUSY) => process::sleep_ms(1),
-                Err(errno) => return Some(Error::new("remove cgroup", self.dir.as_bytes(), errno)),
+        let mut first = None;
+        for dir in self.dirs.iter().flatten().filter(|dir| dir.created) {
+            if let Some(error) = remove_dir(&dir.mount) {
+                first.get_or_insert(error);
             }
         }
-        Some(Error::new("remove cgroup", self.dir.as_bytes(), Errno::EBUSY))
+        first
+    }
+
+    fn apply_limits(&self) -> Result<()> {
+        for dir in self.dirs.iter().flatten() {
+            for controller in CONTROLLERS.into_iter().filter(|c| has(dir, *c)) {
+                for setting in limits::settings(controller, dir.v2, &self.limits).into_iter().flatten() {
+                    apply(&dir.mount, &setting)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
-/// Returns the mount point of the hierarchy to use for `pids` and whether
-/// it is v2.
-fn find_pids_hierarchy() -> Result<(CgroupPath, bool)> {
+fn has(dir: &Hierarchy, controller: Controller) -> bool {
+    dir.controllers & (1 << controller.index()) != 0
+}
+
+fn apply(dir: &CgroupPath, setting: &Setting) -> Result<()> {
+    let mut value = Line::new();
+    value.dec(setting.value.0 as i64);
+    if let Some(second) = setting.value.1 {
+        value.str(" ").dec(second as i64);
+    }
+    write_file(dir, setting.file, value.as_bytes(), setting.optional)
+}
+
+/// Fills `found` with the hierarchies that serve the controllers `limits`
+/// needs: v2 where it offers a controller, else the controller's v1
+/// hierarchy. v1 controllers mounted together share one entry.
+fn find_hierarchies(limits: &Limits, found: &mut [Option<Hierarchy>; 5]) -> Result<()> {
     let mut v2 = CgroupPath::new();
-    let mut v1 = CgroupPath::new();
+    let mut v1 = [CgroupPath::new(), CgroupPath::new(), CgroupPath::new()];
+    let mut cpuacct = CgroupPath::new();
     read_lines(c"/proc/self/mountinfo", |line| {
         let mut mounts = Mounts::default();
         mounts.add_line(line);
-        if let (Some(found), 0) = (mounts.v2, v2.len()) {
-            let _ = v2.push(found);
+        copy_first(&mut v2, mounts.v2);
+        for (slot, mount) in v1.iter_mut().zip(mounts.v1) {
+            copy_first(slot, mount);
         }
-        if let (Some(found), 0) = (mounts.v1_pids, v1.len()) {
-            let _ = v1.push(found);
-        }
+        copy_first(&mut cpuacct, mounts.v1_cpuacct);
     })?;
-    if v2.len() > 0 {
-        let base = v2.len();
-        v2.join(b"cgroup.controllers")?;
-        let mut offered = false;
-        read_lines(v2.as_cstr(), |line| offered |= has_word(line, b' ', b"pids"))?;
-        v2.truncate(base);
-        if offered {
-            return Ok((v2, true));
+    let offered = v2_controllers(&mut v2)?;
+    for controller in CONTROLLERS.into_iter().filter(|c| limits.needs(*c)) {
+        let bit = 1 << controller.index();
+        if offered & bit != 0 {
+            add_hierarchy(found, &v2, true, bit);
+        } else if v1[controller.index()].len() > 0 {
+            add_hierarchy(found, &v1[controller.index()], false, bit);
+            if controller == Controller::Cpu && cpuacct.len() > 0 {
+                add_hierarchy(found, &cpuacct, false, CPUACCT);
+            }
+        } else {
+            return Err(Error::usage("no cgroup hierarchy offers controller", controller.name())
+                .hint("mount it (cgroup2, or its v1 hierarchy) or drop that limit"));
         }
     }
-    if v1.len() > 0 {
-        return Ok((v1, false));
+    Ok(())
+}
+
+fn copy_first(slot: &mut CgroupPath, mount: Option<&[u8]>) {
+    if let (Some(mount), 0) = (mount, slot.len()) {
+        let _ = slot.push(mount);
     }
-    Err(Error::usage("no cgroup hierarchy offers the pids controller", b"/proc/self/mountinfo")
-        .hint("mount cgroup2 with pids enabled, or the v1 pids hierarchy, or drop --pids-max"))
+}
+
+/// Returns the controller bits that the v2 root at `v2` offers, none when
+/// there is no v2 hierarchy.
+fn v2_controllers(v2: &mut CgroupPath) -> Result<u8> {
+    if v2.len() == 0 {
+        return Ok(0);
+    }
+    let base = v2.len();
+    v2.join(b"cgroup.controllers")?;
+    let mut offered = 0;
+    let read = read_lines(v2.as_cstr(), |line| {
+        for controller in CONTROLLERS {
+            if has_word(line, b' ', controller.name()) {
+                offered |= 1 << controller.index();
+            }
+        }
+    });
+    v2.truncate(base);
+    read.map(|()| offered)
+}
+
+fn add_hierarchy(found: &mut [Option<Hierarchy>; 5], mount: &CgroupPath, v2: bool, bits: u8) {
+    let same = |entry: &&mut Option<Hierarchy>| {
+        entry.as_ref().is_some_and(|dir| dir.mount.as_bytes() == mount.as_bytes())
+    };
+    if let Some(Some(existing)) = found.iter_mut().find(same) {
+        existing.controllers |= bits;
+        return;
+    }
+    if let Some(slot) = found.iter_mut().find(|entry| entry.is_none()) {
+        let mut copy = CgroupPath::new();
+        let _ = copy.push(mount.as_bytes());
+        *slot = Some(Hierarchy { mount: copy, v2, controllers: bits, created: false });
+    }
+}
+
+/// Creates `jail/<PID>` in the hierarchy and turns `mount` into its path.
+/// On v2 each controller must also be enabled in every ancestor's
+/// `cgroup.subtree_control`: the root's, only where missing, and `jail/`'s.
+/// The root takes no part in v2's "no internal processes" rule, so the
+/// write there cannot fail for processes living in it.
+fn create_dir(hierarchy: &mut Hierarchy) -> Result<()> {
+    let mut enable = Line::new();
+    for controller in CONTROLLERS.into_iter().filter(|c| has(hierarchy, *c)) {
+        enable.str(if enable.as_bytes().is_empty() { "+" } else { " +" });
+        enable.bytes(controller.name());
+    }
+    let dir = &mut hierarchy.mount;
+    if hierarchy.v2 {
+        enable_in_root(dir, enable.as_bytes())?;
+    }
+    dir.join(b"jail")?;
+    make_dir(dir)?;
+    remove_stale(dir);
+    if hierarchy.v2 {
+        write_file(dir, b"cgroup.subtree_control", enable.as_bytes(), false)?;
+    }
+    let mut pid = Line::new();
+    pid.dec(process::getpid() as i64);
+    dir.join(pid.as_bytes())?;
+    // A directory of this name is left from an earlier jail with the same
+    // pid that was killed; it is empty, since that jail's processes died
+    // with it.
+    match fs::mkdirat(AT_FDCWD, dir.as_cstr(), 0o755) {
+        Err(Errno::EEXIST) => {
+            let _ = remove_dir(dir);
+            make_dir(dir)?;
+        }
+        other => other.map_err(|errno| Error::new("create cgroup", dir.as_bytes(), errno))?,
+    }
+    hierarchy.created = true;
+    Ok(())
+}
+
+/// Enables in the v2 root's `cgroup.subtree_control` those of `enable`
+/// (`+memory +pids`) that it lacks, and writes nothing when none is
+/// missing, as on hosts whose init enabled them all.
+fn enable_in_root(root: &mut CgroupPath, enable: &[u8]) -> Result<()> {
+    let base = root.len();
+    root.join(b"cgroup.subtree_control")?;
+    let mut enabled = [false; 3];
+    let read = read_lines(root.as_cstr(), |line| {
+        for controller in CONTROLLERS {
+            enabled[controller.index()] |= has_word(line, b' ', controller.name());
+        }
+    });
+    root.truncate(base);
+    read?;
+    let mut missing = Line::new();
+    for word in enable.split(|&b| b == b' ').filter(|word| word.len() > 1) {
+        let name = &word[1..];
+        let on = CONTROLLERS.iter().any(|c| c.name() == name && enabled[c.index()]);
+        if !on {
+            missing.str(if missing.as_bytes().is_empty() { "" } else { " " }).bytes(word);
+        }
+    }
+    if missing.as_bytes().is_empty() {
+        return Ok(());
+    }
+    write_file(root, b"cgroup.subtree_control", missing.as_bytes(), false)
 }
 
 /// Removes empty cgroups below `jail/` whose jail process is gone: a jail
@@ -153,14 +315,31 @@ fn make_dir(dir: &CgroupPath) -> Result<()> {
     }
 }
 
-/// Writes `value` to the file `name` in `dir`.
-fn write_file(dir: &mut CgroupPath, name: &[u8], value: &[u8]) -> Result<()> {
-    let base = dir.len();
-    dir.join(name)?;
-    let result = write_path(dir.as_cstr(), value);
-    let error = result.err().map(|errno| Error::new("write cgroup file", dir.as_bytes(), errno));
-    dir.truncate(base);
-    error.map_or(Ok(()), Err)
+fn remove_dir(dir: &CgroupPath) -> Option<Error> {
+    for _ in 0..100 {
+        match fs::unlinkat(AT_FDCWD, dir.as_cstr(), libc::AT_REMOVEDIR) {
+            Ok(()) | Err(Errno::ENOENT) => return None,
+            Err(Errno::EBUSY) => process::sleep_ms(1),
+            Err(errno) => return Some(Error::new("remove cgroup", dir.as_bytes(), errno)),
+        }
+    }
+    Some(Error::new("remove cgroup", dir.as_bytes(), Errno::EBUSY))
+}
+
+/// Writes `value` to the file `name` in `dir`. An `optional` file that
+/// does not exist is skipped.
+fn write_file(dir: &CgroupPath, name: &[u8], value: &[u8], optional: bool) -> Result<()> {
+    let mut path = CgroupPath::new();
+    path.push(dir.as_bytes())?.join(name)?;
+    match write_path(path.as_cstr(), value) {
+        Ok(()) => Ok(()),
+        Err(Errno::ENOENT) if optional => Ok(()),
+        Err(errno) => {
+            let mut shown = Line::new();
+            shown.bytes(path.as_bytes()).str(" <- ").bytes(value);
+            Err(Error::new("write cgroup file", shown.as_bytes(), errno))
+        }
+    }
 }
 
 fn write_path(path: &CStr, value: &[u8]) -> core::result::Result<(), Errno> {

@@ -42,7 +42,7 @@ fn parse_defaults() {
     assert!(config.command.is_empty());
     assert_eq!(config.hostname, b"jail");
     assert_eq!(config.net, Net::None);
-    assert_eq!(config.pids_max, None);
+    assert!(!config.limits.any());
     assert!(config.workdir.is_none());
     assert!(config.init);
     assert!(config.seccomp);
@@ -55,7 +55,7 @@ fn parse_long_options_with_space_and_equals() {
     let config = parse_ok(&["--hostname", "box", "--net=host", "--pids-max=7", "-w", "/w", "r"]);
     assert_eq!(config.hostname, b"box");
     assert_eq!(config.net, Net::Host);
-    assert_eq!(config.pids_max, Some(7));
+    assert_eq!(config.limits.pids, Some(7));
     assert_eq!(config.workdir, Some(c"/w"));
 }
 
@@ -154,8 +154,8 @@ fn parse_rejects_bad_values() {
 
 #[test]
 fn parse_rejects_unbuilt_options_by_name() {
-    let message = parse_err(&["--memory", "1m", "r"]);
-    assert!(message.contains("not supported by this version: --memory"), "{message}");
+    let message = parse_err(&["--userns", "r"]);
+    assert!(message.contains("not supported by this version: --userns"), "{message}");
     let message = parse_err(&["--read-only", "r"]);
     assert!(message.contains("--read-only"), "{message}");
 }
@@ -168,6 +168,22 @@ fn parse_caps_env_options() {
     let mut too_many = vec!["-eA=1"; crate::env::MAX_ENV_OPTIONS + 1];
     too_many.push("r");
     assert!(parse_err(&too_many).contains("too many --env options"));
+}
+
+#[test]
+fn parse_limits_combine() {
+    let config = parse_ok(&["--memory", "64m", "--cpus=0.5", "--pids-max", "9", "r"]);
+    assert_eq!(config.limits.memory, Some(64 << 20));
+    assert_eq!(config.limits.cpu_quota_us, Some(50_000));
+    assert_eq!(config.limits.pids, Some(9));
+}
+
+#[test]
+fn parse_rejects_bad_limits() {
+    assert!(parse_err(&["--memory", "lots", "r"]).contains("invalid --memory: lots"));
+    assert!(parse_err(&["--memory=0", "r"]).contains("invalid --memory: 0"));
+    assert!(parse_err(&["--cpus", "0", "r"]).contains("invalid --cpus: 0"));
+    assert!(parse_err(&["--cpus", "half", "r"]).contains("invalid --cpus: half"));
 }
 
 #[test]
@@ -200,6 +216,7 @@ fn arbitrary_arg() -> impl Strategy<Value = Vec<u8>> {
         Just(b"init".to_vec()),
         Just(b"-q".to_vec()),
         Just(b"--memory".to_vec()),
+        Just(b"--cpus=0.5".to_vec()),
     ];
     let bytes = proptest::collection::vec(1u8..=255, 0..12);
     prop_oneof![words, bytes]
@@ -216,7 +233,7 @@ proptest! {
             Ok(Request::Run(config)) => {
                 prop_assert!(!config.rootfs.is_empty());
                 prop_assert!(!config.hostname.is_empty() && config.hostname.len() <= 64);
-                prop_assert!(config.pids_max != Some(0));
+                prop_assert!(config.limits.pids != Some(0));
                 let _ = config.env().count();
             }
             Ok(_) => {}
