@@ -32,6 +32,12 @@ rootfs:
 run *ARGS: release rootfs
     {{release_bin}} {{ARGS}} {{rootfs}} /bin/sh
 
+# Start-up time, size, memory and syscalls of jail against chroot, unshare,
+# bwrap, crun and runc on the busybox rootfs, and 100 concurrent starts.
+# Needs root. `just bench record` also rewrites BENCHMARKS.md.
+bench *ARGS: release rootfs
+    python3 scripts/bench.py {{ARGS}}
+
 # Unit tests, then the integration tests on the host build and on the
 # static release binary.
 test: release rootfs

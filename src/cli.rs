@@ -148,6 +148,9 @@ struct Options<'a> {
     next: usize,
     operands: usize,
     done: bool,
+    /// In a group of short options such as `-qn`, the index in the current
+    /// argument of the next letter to read.
+    group: usize,
 }
 
 /// One parsed option: what it is, the argument as typed and its value.
@@ -155,7 +158,7 @@ type Item<'a> = Result<(Opt, &'a CStr, Option<&'a CStr>)>;
 
 impl<'a> Options<'a> {
     fn new(args: Argv<'a>) -> Self {
-        Options { args, next: 0, operands: args.len(), done: false }
+        Options { args, next: 0, operands: args.len(), done: false, group: 0 }
     }
 
     fn finish(&mut self, operands: usize) -> Option<Item<'a>> {
@@ -184,15 +187,25 @@ impl<'a> Options<'a> {
         Ok((spec.opt, arg, value))
     }
 
-    fn short(&mut self, letter: u8, attached: bool) -> Item<'a> {
+    /// Reads the short option at index `at` of the current argument. As
+    /// with getopt, flags may be grouped (`-qn NAME`), and the rest of the
+    /// argument after a letter that takes a value is that value (`-nNAME`).
+    fn short(&mut self, at: usize) -> Item<'a> {
+        self.group = 0;
         let arg = self.current();
+        let bytes = arg.to_bytes();
+        let letter = bytes[at];
         let Some(spec) = SPECS.iter().find(|spec| spec.short != 0 && spec.short == letter) else {
             return Err(unknown(arg));
         };
+        let attached = at + 1 < bytes.len();
         let value = match (spec.takes_value, attached) {
-            (true, true) => Some(tail(arg, 2)),
+            (true, true) => Some(tail(arg, at + 1)),
             (true, false) => Some(self.take_value()?),
-            (false, true) => return Err(unknown(arg)),
+            (false, true) => {
+                self.group = at + 1;
+                None
+            }
             (false, false) => None,
         };
         Ok((spec.opt, arg, value))
@@ -220,6 +233,9 @@ impl<'a> Iterator for Options<'a> {
         if self.done {
             return None;
         }
+        if self.group > 0 {
+            return Some(self.short(self.group));
+        }
         let Some(arg) = self.args.get(self.next) else {
             return self.finish(self.next);
         };
@@ -228,7 +244,7 @@ impl<'a> Iterator for Options<'a> {
         match bytes {
             b"--" => self.finish(self.next),
             [b'-', b'-', body @ ..] => Some(self.long(body)),
-            [b'-', letter, rest @ ..] => Some(self.short(*letter, !rest.is_empty())),
+            [b'-', _, ..] => Some(self.short(1)),
             _ => self.finish(self.next - 1),
         }
     }

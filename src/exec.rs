@@ -12,7 +12,10 @@ use core::ffi::CStr;
 pub fn exec_command(command: Argv<'_>, env: Argv<'_>, path_var: &[u8]) -> Error {
     let argv = if command.is_empty() { Argv::default_shell() } else { command };
     let program = argv.get(0).unwrap_or(c"/bin/sh");
-    let errno = if program.to_bytes().contains(&b'/') {
+    let errno = if program.is_empty() {
+        // execvp and shells report an empty name as not found.
+        Errno::ENOENT
+    } else if program.to_bytes().contains(&b'/') {
         execve(program, argv, env)
     } else {
         search_path(program, argv, env, path_var)
@@ -54,7 +57,8 @@ fn search_path(program: &CStr, argv: Argv<'_>, env: Argv<'_>, path_var: &[u8]) -
 }
 
 fn exec_error(program: &CStr, errno: Errno) -> Error {
-    let error = Error::new("exec", program.to_bytes(), errno);
+    let shown = if program.is_empty() { &b"\"\""[..] } else { program.to_bytes() };
+    let error = Error::new("exec", shown, errno);
     match errno {
         Errno::ENOENT | Errno::ENOTDIR => error
             .status(STATUS_NOT_FOUND)

@@ -8,6 +8,8 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 #![deny(unsafe_code)]
+// The unit-test build has no entry point, so most of the binary looks unused.
+#![cfg_attr(test, allow(dead_code))]
 #![warn(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 #[allow(unsafe_code)]

@@ -34,10 +34,30 @@ pub fn make_mounts_private() -> Result<()> {
 
 /// Bind-mounts ROOTFS onto itself: pivot_root needs the new root to be a
 /// mount point, and the bind carries the mounts below ROOTFS with it.
+///
+/// A path that ends at the working directory itself, such as ".", would
+/// leave jail on the directory under the new mount, because a lookup of
+/// "." does not enter a mount stacked on it. Such paths are made
+/// absolute first.
 pub fn bind_rootfs(rootfs: &CStr) -> Result<()> {
+    let mut absolute = [0u8; 4096];
+    let rootfs = absolute_path(rootfs, &mut absolute)?;
     mount(Some(rootfs), rootfs, None, MS_BIND | MS_REC, None)
         .map_err(|errno| Error::new("bind-mount rootfs", rootfs.to_bytes(), errno))?;
     fs::chdir(rootfs).map_err(|errno| Error::new("enter rootfs", rootfs.to_bytes(), errno))
+}
+
+/// Returns `path` when it is absolute and names its last directory, else
+/// its absolute form, read with getcwd after entering it.
+fn absolute_path<'a>(path: &'a CStr, buf: &'a mut [u8; 4096]) -> Result<&'a CStr> {
+    let bytes = path.to_bytes();
+    if bytes.first() == Some(&b'/') && !bytes.ends_with(b".") {
+        return Ok(path);
+    }
+    fs::chdir(path).map_err(|errno| Error::new("enter rootfs", bytes, errno))?;
+    let len = fs::getcwd(buf).map_err(|errno| Error::new("read path of rootfs", bytes, errno))?;
+    CStr::from_bytes_with_nul(&buf[..len])
+        .map_err(|_| Error::usage("rootfs path is unreachable", bytes))
 }
 
 /// Mounts a new procfs for the container's PID namespace.

@@ -118,7 +118,7 @@ macro_rules! syscall_names {
 
 syscall_names!(
     capset, chdir, chroot, clone, close, close_range, dup3, execve, exit_group, fork,
-    getdents64, getpgid, getpid, ioctl, kill, mkdirat, mknodat, mmap, mount, mprotect, munmap,
+    getcwd, getdents64, getpgid, getpid, ioctl, kill, mkdirat, mknodat, mmap, mount, mprotect, munmap,
     nanosleep, newfstatat, openat, pipe2, pivot_root, ppoll, prctl, read, readlinkat,
     rt_sigprocmask, rt_sigtimedwait, seccomp, sethostname, setpgid, socket, symlinkat, umask,
     umount2, unlinkat, wait4, write,

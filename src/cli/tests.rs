@@ -68,6 +68,16 @@ fn parse_short_option_with_attached_value() {
 }
 
 #[test]
+fn parse_grouped_short_flags() {
+    let config = parse_ok(&["-qn", "box", "r"]);
+    assert!(config.quiet);
+    assert_eq!(config.hostname, b"box");
+    let config = parse_ok(&["-qnbox", "r"]);
+    assert!(config.quiet);
+    assert_eq!(config.hostname, b"box");
+}
+
+#[test]
 fn parse_env_keeps_order() {
     let config = parse_ok(&["-e", "A=1", "--env", "B=2", "--env=A=3", "r"]);
     let env: Vec<&CStr> = config.env().collect();
@@ -130,6 +140,7 @@ fn parse_rejects_unknown_and_missing() {
     assert!(parse_err(&["--frob", "r"]).contains("unknown option: --frob"));
     assert!(parse_err(&["-x", "r"]).contains("unknown option: -x"));
     assert!(parse_err(&["-qx", "r"]).contains("unknown option: -qx"));
+    assert!(parse_err(&["-nq"]).contains("missing ROOTFS"));
     assert!(parse_err(&["--hostname"]).contains("missing value for option: --hostname"));
     assert!(parse_err(&[]).contains("missing ROOTFS"));
     assert!(parse_err(&["-q"]).contains("missing ROOTFS"));

@@ -97,3 +97,11 @@ pub fn readlinkat(dirfd: i32, path: &CStr, buf: &mut [u8]) -> Result<usize, Errn
     // both for the call.
     unsafe { syscall(Sysno::readlinkat, &args) }
 }
+
+/// `int getcwd(char *buf, size_t size)` (the raw syscall): writes the
+/// working directory's absolute path and its NUL into `buf` and returns
+/// the length with the NUL. See getcwd(3).
+pub fn getcwd(buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: `buf` is writable for its length for the call.
+    unsafe { syscall(Sysno::getcwd, &[buf.as_mut_ptr() as usize, buf.len()]) }
+}
