@@ -224,10 +224,17 @@ fn workdir_relative_rejected() {
 }
 
 #[test]
-fn memory_not_supported_yet() {
+fn memory_invalid_rejected() {
     let root = rootfs_arg();
-    let result = assert_fails(&["--memory", "1m", &root, "sleep", "8131"], "sleep 8131");
+    let result = assert_fails(&["--memory", "lots", &root, "sleep", "8131"], "sleep 8131");
     assert!(result.stderr().contains("--memory"), "stderr: {}", result.stderr());
+}
+
+#[test]
+fn cpus_invalid_rejected() {
+    let root = rootfs_arg();
+    let result = assert_fails(&["--cpus", "0", &root, "sleep", "8139"], "sleep 8139");
+    assert!(result.stderr().contains("--cpus"), "stderr: {}", result.stderr());
 }
 
 #[test]

@@ -142,10 +142,15 @@ pub fn wait_until(timeout: std::time::Duration, mut condition: impl FnMut() -> b
     }
 }
 
-/// Mount point of the hierarchy that offers the pids controller, read
-/// from `/proc/self/mountinfo`: a cgroup2 mount whose `cgroup.controllers`
-/// lists `pids`, else the v1 mount with the `pids` option.
+/// Mount point of the hierarchy that offers the pids controller.
 pub fn pids_hierarchy() -> PathBuf {
+    hierarchy_of("pids").expect("no cgroup hierarchy offers the pids controller")
+}
+
+/// Mount point of the hierarchy that offers `controller`, read from
+/// `/proc/self/mountinfo`: a cgroup2 mount whose `cgroup.controllers`
+/// lists it, else the v1 mount with the controller's option.
+pub fn hierarchy_of(controller: &str) -> Option<PathBuf> {
     let text = std::fs::read_to_string("/proc/self/mountinfo").expect("read mountinfo");
     let mut v1 = None;
     for line in text.lines() {
@@ -158,16 +163,16 @@ pub fn pids_hierarchy() -> PathBuf {
         if *fstype == "cgroup2" {
             let controllers = std::fs::read_to_string(mount_point.join("cgroup.controllers"))
                 .unwrap_or_default();
-            if controllers.split_whitespace().any(|name| name == "pids") {
-                return mount_point;
+            if controllers.split_whitespace().any(|name| name == controller) {
+                return Some(mount_point);
             }
         }
-        let v1_pids = *fstype == "cgroup" && options.split(',').any(|option| option == "pids");
-        if v1_pids && v1.is_none() {
+        let in_v1 = *fstype == "cgroup" && options.split(',').any(|option| option == controller);
+        if in_v1 && v1.is_none() {
             v1 = Some(mount_point);
         }
     }
-    v1.expect("no cgroup hierarchy offers the pids controller")
+    v1
 }
 
 /// Returns the cgroup directory of the jail process `pid`.
