@@ -10,7 +10,9 @@ if ! [ -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1 \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static file >/dev/null
 fi
 
-if [ -f "$root/.complete" ] && cmp -s /bin/busybox "$root/bin/busybox"; then
+# Bump when the tree's layout changes, so older trees are rebuilt.
+layout=2
+if [ "$(cat "$root/.complete" 2>/dev/null)" = "$layout" ] && cmp -s /bin/busybox "$root/bin/busybox"; then
     exit 0
 fi
 
@@ -26,4 +28,5 @@ for applet in $(bin/busybox --list-full); do
 done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > etc/passwd
 printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' > etc/group
-touch .complete
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > etc/hosts
+echo "$layout" > .complete

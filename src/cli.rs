@@ -200,6 +200,9 @@ impl<'a> Options<'a> {
         };
         let attached = at + 1 < bytes.len();
         let value = match (spec.takes_value, attached) {
+            // `-n=NAME` as docker's parser takes it; no valid value of a
+            // short option starts with '='.
+            (true, true) if bytes[at + 1] == b'=' => Some(tail(arg, at + 2)),
             (true, true) => Some(tail(arg, at + 1)),
             (true, false) => Some(self.take_value()?),
             (false, true) => {
@@ -334,7 +337,8 @@ fn parse_hostname(value: &CStr) -> Result<&[u8]> {
     let name = value.to_bytes();
     let valid_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.';
     if name.is_empty() || name.len() > 64 || !name.iter().all(valid_byte) {
-        return Err(Error::usage("invalid hostname", name)
+        let shown = if name.is_empty() { &b"\"\""[..] } else { name };
+        return Err(Error::usage("invalid --hostname", shown)
             .hint("use 1 to 64 letters, digits, '-' and '.'"));
     }
     Ok(name)

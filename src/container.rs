@@ -140,7 +140,7 @@ fn start_command(launch: &Launch<'_>) -> Result<u8> {
     let prepare = || if foreground { tty::take_foreground() } else { Ok(()) };
     if config.init {
         let child = init::spawn(config.command, env.argv(), path_var, prepare)?;
-        return init::supervise(child);
+        return init::supervise(child, foreground);
     }
     prepare()?;
     init::unblock_signals()?;

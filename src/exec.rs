@@ -59,10 +59,13 @@ fn search_path(program: &CStr, argv: Argv<'_>, env: Argv<'_>, path_var: &[u8]) -
 fn exec_error(program: &CStr, errno: Errno) -> Error {
     let shown = if program.is_empty() { &b"\"\""[..] } else { program.to_bytes() };
     let error = Error::new("exec", shown, errno);
-    match errno {
-        Errno::ENOENT | Errno::ENOTDIR => error
-            .status(STATUS_NOT_FOUND)
-            .hint("COMMAND, or the interpreter it names, is not in ROOTFS or its PATH"),
-        _ => error.status(STATUS_CANNOT_EXEC),
-    }
+    let not_found = matches!(errno, Errno::ENOENT | Errno::ENOTDIR);
+    let hint = match (not_found, program.to_bytes().first()) {
+        (true, Some(b'-')) => "options go before ROOTFS; everything after it is COMMAND",
+        (true, _) => "neither COMMAND nor its PATH entries have it, or the interpreter it names \
+                      (#! line or ELF loader) is missing",
+        (false, _) => "COMMAND must be an executable file: check its mode and format",
+    };
+    let status = if not_found { STATUS_NOT_FOUND } else { STATUS_CANNOT_EXEC };
+    error.status(status).hint(hint)
 }

@@ -202,6 +202,8 @@ pub fn switch_root() -> Result<()> {
         Ok(()) => umount2(c".", libc::MNT_DETACH)
             .map_err(|errno| Error::new("detach old root", b"/", errno)),
         Err(Errno::EINVAL) => move_root(),
+        Err(errno @ Errno::EBUSY) => Err(Error::new("pivot_root", b".", errno)
+            .hint("ROOTFS must be a directory other than the host's / itself")),
         Err(errno) => Err(Error::new("pivot_root", b".", errno)),
     }
 }

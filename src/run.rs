@@ -98,7 +98,7 @@ fn run_container(
     let status = child.and_then(|child| {
         let started = join_and_release(child, cgroup, release[1]);
         match started {
-            Ok(()) => init::supervise(child),
+            Ok(()) => init::supervise(child, false),
             Err(error) => {
                 let _ = signal::kill(child, libc::SIGKILL);
                 let _ = process::wait4(child, 0);

@@ -44,13 +44,13 @@ impl Terminal {
 
     /// Gives the terminal back to jail's process group with the settings it
     /// had, whatever COMMAND changed. SIGTTOU must be blocked, since jail is
-    /// in the background at this point.
+    /// in the background at this point. A jail started in the background
+    /// leaves the terminal alone: its settings belong to the foreground
+    /// job, such as the user's shell.
     pub fn restore(&self) {
-        let Some(saved) = &self.saved else { return };
-        if self.foreground {
-            if let Ok(own) = process::getpgid(0) {
-                let _ = tty::tiocspgrp(0, own);
-            }
+        let (Some(saved), true) = (&self.saved, self.foreground) else { return };
+        if let Ok(own) = process::getpgid(0) {
+            let _ = tty::tiocspgrp(0, own);
         }
         let _ = tty::tcsets(0, saved);
     }

@@ -411,3 +411,32 @@ fn ctrl_c_ends_command_with_130() {
     let status = session.wait();
     assert_eq!(status.code(), Some(128 + libc::SIGINT), "jail status: {status:?}");
 }
+
+/// Ctrl-Z on a COMMAND that is not a shell: the host shell sees jail as a
+/// stopped job and gets its prompt back, and `fg` gives the terminal back
+/// to COMMAND, which Ctrl-C then ends.
+#[test]
+fn ctrl_z_suspends_jail_until_fg() {
+    let args = ["--norc", "--noprofile", "-i"];
+    let mut session = Session::spawn(OsStr::new("/bin/bash"), &args);
+    session.type_bytes(b"PS1='host$ '\n");
+    session.expect("host$ ");
+    let host_group = session.foreground_group();
+    let line = format!("{} {} sleep 100\n", jail_bin().display(), rootfs().display());
+    session.type_bytes(line.as_bytes());
+    session.wait_foreground_change(host_group);
+
+    session.type_bytes(b"\x1a");
+    session.expect("Stopped");
+    session.expect("host$ ");
+    assert_eq!(session.foreground_group(), host_group, "the host shell did not get the terminal");
+
+    session.type_bytes(b"fg\n");
+    session.wait_foreground_change(host_group);
+    session.type_bytes(b"\x03");
+    session.expect("host$ ");
+    session.type_bytes(b"echo status=$?\n");
+    session.expect("status=130");
+    session.type_bytes(b"exit\n");
+    session.wait();
+}

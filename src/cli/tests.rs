@@ -78,6 +78,14 @@ fn parse_grouped_short_flags() {
 }
 
 #[test]
+fn parse_short_option_with_equals() {
+    let config = parse_ok(&["-n=box", "-e=A=1", "-w=/tmp", "r"]);
+    assert_eq!(config.hostname, b"box");
+    assert_eq!(config.env().collect::<Vec<_>>(), vec![c"A=1"]);
+    assert_eq!(config.workdir, Some(c"/tmp"));
+}
+
+#[test]
 fn parse_env_keeps_order() {
     let config = parse_ok(&["-e", "A=1", "--env", "B=2", "--env=A=3", "r"]);
     let env: Vec<&CStr> = config.env().collect();
@@ -156,7 +164,7 @@ fn parse_rejects_bad_values() {
     }
     let long_name = "a".repeat(65);
     for bad in ["", "a b", "a/b", long_name.as_str()] {
-        assert!(parse_err(&["-n", bad, "r"]).contains("invalid hostname"), "{bad}");
+        assert!(parse_err(&["-n", bad, "r"]).contains("invalid --hostname"), "{bad}");
     }
     assert!(parse_err(&["-w", "tmp", "r"]).contains("invalid --workdir: tmp"));
     assert!(parse_err(&["-e", "=x", "r"]).contains("invalid --env: =x"));
