@@ -65,7 +65,6 @@ fn wait_for_release([read_end, write_end]: [i32; 2]) -> Result<()> {
     let released = io::read(read_end, &mut byte) == Ok(1);
     let mut poll = [io::PollFd { fd: read_end, events: 0, revents: 0 }];
     let host_alive = io::ppoll_now(&mut poll).is_ok() && poll[0].revents & libc::POLLHUP == 0;
-    let _ = io::close(read_end);
     if !(released && host_alive) {
         // The host failed and reports it, or was killed: nothing to add.
         process::exit_group(STATUS_FAILED as i32);

@@ -94,7 +94,6 @@ fn run_container(
         .map_err(|errno| Error::new("create pipe", b"release", errno))?;
     let launch = Launch { config, caller_env, terminal, release };
     let child = clone_container(&launch);
-    let _ = io::close(release[0]);
     let status = child.and_then(|child| {
         let started = join_and_release(child, cgroup, release[1]);
         match started {
@@ -106,7 +105,6 @@ fn run_container(
             }
         }
     });
-    let _ = io::close(release[1]);
     status
 }
 

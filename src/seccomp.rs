@@ -106,14 +106,76 @@ const EPERM: u32 = libc::SECCOMP_RET_ERRNO | libc::EPERM as u32;
 /// fails as if missing; C libraries then fall back to clone.
 const ENOSYS: u32 = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
 
-const LEN: usize = 6 + 2 * DENIED.len() + 2 + 5 + 5 + 1;
+/// The denied numbers sorted, for the binary search below.
+const SORTED: [u32; DENIED.len()] = sort_denied();
+
+/// Leaves of the search tree test up to this many numbers one by one.
+const LEAF: usize = 4;
+
+/// 6 instructions of checks on the ABI, 12 for clone3, ioctl and clone,
+/// then the search tree.
+const LEN: usize = 6 + 12 + tree_len(DENIED.len());
 
 const fn op(code: u16, k: u32, jt: u8, jf: u8) -> SockFilter {
     SockFilter { code, jt, jf, k }
 }
 
-/// Builds the program. Each check jumps only over its own one-instruction
-/// result, so no offset depends on the list's length.
+const fn sort_denied() -> [u32; DENIED.len()] {
+    let mut sorted = [0u32; DENIED.len()];
+    let mut index = 0;
+    while index < DENIED.len() {
+        // Insertion sort: a const fn has no slice::sort.
+        let value = DENIED[index] as u32;
+        let mut at = index;
+        while at > 0 && sorted[at - 1] > value {
+            sorted[at] = sorted[at - 1];
+            at -= 1;
+        }
+        sorted[at] = value;
+        index += 1;
+    }
+    sorted
+}
+
+/// Returns the length of the search tree over `count` sorted numbers.
+const fn tree_len(count: usize) -> usize {
+    if count <= LEAF {
+        2 * count + 1
+    } else {
+        1 + tree_len(count / 2) + tree_len(count - count / 2)
+    }
+}
+
+/// Emits the search tree over `SORTED[low..high]` at `at`; returns the
+/// index after it. A node jumps over its left subtree when the number is
+/// at least the right subtree's first, and each leaf ends in ALLOW, so
+/// every jump is forward and none depends on where the tree ends.
+const fn emit_tree(program: &mut [SockFilter; LEN], mut at: usize, low: usize, high: usize) -> usize {
+    let count = high - low;
+    if count <= LEAF {
+        let mut index = low;
+        while index < high {
+            program[at] = op(JEQ, SORTED[index], 0, 1);
+            program[at + 1] = op(RET, EPERM, 0, 0);
+            at += 2;
+            index += 1;
+        }
+        program[at] = op(RET, ALLOW, 0, 0);
+        return at + 1;
+    }
+    let middle = low + count / 2;
+    let skip = tree_len(middle - low);
+    assert!(skip <= u8::MAX as usize, "seccomp tree: jump too long");
+    program[at] = op(JGE, SORTED[middle], skip as u8, 0);
+    at = emit_tree(program, at + 1, low, middle);
+    emit_tree(program, at, middle, high)
+}
+
+/// Builds the program: the ABI checks, the syscalls that need their
+/// arguments read, then a binary search over the denied numbers, so that
+/// a syscall costs about ten instructions instead of a walk over the
+/// whole list, and so does the kernel's check of each syscall number when
+/// it caches which ones the filter always allows.
 const fn build() -> [SockFilter; LEN] {
     let mut program = [op(RET, ALLOW, 0, 0); LEN];
     let head = [
@@ -123,20 +185,6 @@ const fn build() -> [SockFilter; LEN] {
         op(LOAD, OFFSET_NR, 0, 0),
         op(JGE, X32_SYSCALL_BIT, 0, 1),
         op(RET, EPERM, 0, 0),
-    ];
-    let mut at = 0;
-    while at < head.len() {
-        program[at] = head[at];
-        at += 1;
-    }
-    let mut index = 0;
-    while index < DENIED.len() {
-        program[at] = op(JEQ, DENIED[index] as u32, 0, 1);
-        program[at + 1] = op(RET, EPERM, 0, 0);
-        at += 2;
-        index += 1;
-    }
-    let tail = [
         op(JEQ, Sysno::clone3 as u32, 0, 1),
         op(RET, ENOSYS, 0, 0),
         op(JEQ, Sysno::ioctl as u32, 0, 4),
@@ -149,14 +197,14 @@ const fn build() -> [SockFilter; LEN] {
         op(JSET, CLONE_NAMESPACES, 0, 1),
         op(RET, EPERM, 0, 0),
         op(RET, ALLOW, 0, 0),
-        op(RET, ALLOW, 0, 0),
     ];
-    let mut index = 0;
-    while index < tail.len() {
-        program[at] = tail[index];
+    let mut at = 0;
+    while at < head.len() {
+        program[at] = head[at];
         at += 1;
-        index += 1;
     }
+    let end = emit_tree(&mut program, at, 0, DENIED.len());
+    assert!(end == LEN, "seccomp program: length miscounted");
     program
 }
 
@@ -173,23 +221,72 @@ pub fn load_default_filter() -> Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn program_fills_every_slot() {
-        // The last instruction is the final allow; the one before it ends
-        // the clone check, so a miscounted LEN shows up here.
-        assert_eq!(PROGRAM[LEN - 1].code, RET);
-        assert_eq!(PROGRAM[LEN - 2].code, RET);
-        assert_eq!(PROGRAM[LEN - 3].code, RET);
-        assert_eq!(PROGRAM[LEN - 3].k, EPERM);
+    /// Runs the program on one syscall as the kernel would; returns the
+    /// action.
+    fn run(arch: u32, nr: u32, arg0: u64, arg1: u64) -> u32 {
+        let mut data = [0u8; 64];
+        data[0..4].copy_from_slice(&nr.to_ne_bytes());
+        data[4..8].copy_from_slice(&arch.to_ne_bytes());
+        data[16..24].copy_from_slice(&arg0.to_ne_bytes());
+        data[24..32].copy_from_slice(&arg1.to_ne_bytes());
+        let (mut pc, mut a) = (0usize, 0u32);
+        loop {
+            let insn = PROGRAM[pc];
+            let offset = insn.k as usize;
+            let taken = match insn.code {
+                LOAD => {
+                    a = u32::from_ne_bytes(data[offset..offset + 4].try_into().unwrap());
+                    pc += 1;
+                    continue;
+                }
+                RET => return insn.k,
+                JEQ => a == insn.k,
+                JGE => a >= insn.k,
+                JSET => a & insn.k != 0,
+                code => panic!("unexpected instruction {code:#x} at {pc}"),
+            };
+            pc += 1 + if taken { insn.jt } else { insn.jf } as usize;
+        }
+    }
+
+    fn syscall(nr: Sysno) -> u32 {
+        run(AUDIT_ARCH_X86_64, nr as u32, 0, 0)
     }
 
     #[test]
-    fn every_jump_lands_inside_program() {
-        for (at, insn) in PROGRAM.iter().enumerate() {
-            if insn.code & 0x07 == libc::BPF_JMP as u16 {
-                assert!(at + 1 + (insn.jt.max(insn.jf) as usize) < LEN, "jump at {at}");
+    fn filter_denies_every_listed_syscall() {
+        for nr in DENIED {
+            assert_eq!(syscall(nr), EPERM, "{}", nr.name());
+        }
+    }
+
+    #[test]
+    fn filter_allows_everything_else() {
+        let denied: Vec<u32> = DENIED.iter().map(|nr| *nr as u32).collect();
+        for nr in 0..460u32 {
+            let special = [Sysno::clone3 as u32].contains(&nr);
+            if !denied.contains(&nr) && !special {
+                assert_eq!(run(AUDIT_ARCH_X86_64, nr, 0, 0), ALLOW, "syscall {nr}");
             }
         }
+    }
+
+    #[test]
+    fn filter_checks_clone_flags_and_tiocsti() {
+        let clone = Sysno::clone as u32;
+        assert_eq!(run(AUDIT_ARCH_X86_64, clone, libc::SIGCHLD as u64, 0), ALLOW);
+        assert_eq!(run(AUDIT_ARCH_X86_64, clone, libc::CLONE_NEWNS as u64, 0), EPERM);
+        assert_eq!(run(AUDIT_ARCH_X86_64, clone, libc::CLONE_NEWUSER as u64, 0), EPERM);
+        let ioctl = Sysno::ioctl as u32;
+        assert_eq!(run(AUDIT_ARCH_X86_64, ioctl, 0, TIOCSTI as u64), EPERM);
+        assert_eq!(run(AUDIT_ARCH_X86_64, ioctl, 0, libc::TCGETS as u64), ALLOW);
+        assert_eq!(syscall(Sysno::clone3), ENOSYS);
+    }
+
+    #[test]
+    fn filter_rejects_other_abis() {
+        assert_eq!(run(0x4000_0003, 1, 0, 0), EPERM, "i386");
+        assert_eq!(run(AUDIT_ARCH_X86_64, X32_SYSCALL_BIT | 1, 0, 0), EPERM, "x32");
     }
 
     #[test]
@@ -198,5 +295,6 @@ mod tests {
         numbers.sort();
         numbers.dedup();
         assert_eq!(numbers.len(), DENIED.len());
+        assert_eq!(numbers, SORTED.to_vec());
     }
 }

@@ -96,11 +96,20 @@ impl Cgroup {
     /// Removes the cgroup; its processes are gone by now. The kernel may
     /// report EBUSY for a moment while the last exit is accounted, so that
     /// one error is retried briefly. Returns the first failure.
+    ///
+    /// Then removes the stale cgroups that killed jails left beside it.
+    /// That sweep runs here, after COMMAND, to keep it off the start-up
+    /// path.
     pub fn remove(&self) -> Option<Error> {
         let mut first = None;
         for dir in self.dirs.iter().flatten().filter(|dir| dir.created) {
             if let Some(error) = remove_dir(&dir.mount) {
                 first.get_or_insert(error);
+            }
+            let mut parent = CgroupPath::new();
+            let end = dir.mount.as_bytes().iter().rposition(|&b| b == b'/').unwrap_or(0);
+            if parent.push(&dir.mount.as_bytes()[..end]).is_ok() {
+                remove_stale(&mut parent);
             }
         }
         first
@@ -223,7 +232,6 @@ fn create_dir(hierarchy: &mut Hierarchy) -> Result<()> {
     }
     dir.join(b"jail")?;
     make_dir(dir)?;
-    remove_stale(dir);
     if hierarchy.v2 {
         write_file(dir, b"cgroup.subtree_control", enable.as_bytes(), false)?;
     }
@@ -350,11 +358,12 @@ fn write_path(path: &CStr, value: &[u8]) -> core::result::Result<(), Errno> {
 }
 
 /// Calls `each` with every line of the file at `path`. Lines longer than
-/// the 4 KiB buffer are skipped.
+/// the 16 KiB buffer are skipped.
 fn read_lines(path: &CStr, mut each: impl FnMut(&[u8])) -> Result<()> {
     let fail = |errno| Error::new("read", path.to_bytes(), errno);
     let fd = fs::openat(AT_FDCWD, path, libc::O_RDONLY | libc::O_CLOEXEC, 0).map_err(fail)?;
-    let mut buf = [0u8; 4096];
+    // Large enough for a typical /proc/self/mountinfo in one read.
+    let mut buf = [0u8; 16384];
     let mut filled = 0;
     let result = loop {
         let read = match io::read(fd, &mut buf[filled..]) {
