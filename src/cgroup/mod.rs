@@ -159,19 +159,39 @@ fn find_hierarchies(limits: &Limits, found: &mut [Option<Hierarchy>; 5]) -> Resu
     let offered = v2_controllers(&mut v2)?;
     for controller in CONTROLLERS.into_iter().filter(|c| limits.needs(*c)) {
         let bit = 1 << controller.index();
-        if offered & bit != 0 {
-            add_hierarchy(found, &v2, true, bit);
-        } else if v1[controller.index()].len() > 0 {
-            add_hierarchy(found, &v1[controller.index()], false, bit);
-            if controller == Controller::Cpu && cpuacct.len() > 0 {
-                add_hierarchy(found, &cpuacct, false, CPUACCT);
+        match choose(controller, offered, v1[controller.index()].len() > 0) {
+            Some(Version::V2) => add_hierarchy(found, &v2, true, bit),
+            Some(Version::V1) => {
+                add_hierarchy(found, &v1[controller.index()], false, bit);
+                if controller == Controller::Cpu && cpuacct.len() > 0 {
+                    add_hierarchy(found, &cpuacct, false, CPUACCT);
+                }
             }
-        } else {
-            return Err(Error::usage("no cgroup hierarchy offers controller", controller.name())
-                .hint("mount it (cgroup2, or its v1 hierarchy) or drop that limit"));
+            None => {
+                return Err(Error::usage("no cgroup hierarchy offers controller", controller.name())
+                    .hint("mount it (cgroup2, or its v1 hierarchy) or drop that limit"))
+            }
         }
     }
     Ok(())
+}
+
+#[derive(Debug, PartialEq)]
+enum Version {
+    V1,
+    V2,
+}
+
+/// Picks the hierarchy for `controller`: v2 when its root offers it
+/// (`offered_v2` has the controller's bit), else v1 when mounted.
+fn choose(controller: Controller, offered_v2: u8, in_v1: bool) -> Option<Version> {
+    if offered_v2 & (1 << controller.index()) != 0 {
+        Some(Version::V2)
+    } else if in_v1 {
+        Some(Version::V1)
+    } else {
+        None
+    }
 }
 
 fn copy_first(slot: &mut CgroupPath, mount: Option<&[u8]>) {
@@ -386,4 +406,33 @@ fn read_lines(path: &CStr, mut each: impl FnMut(&[u8])) -> Result<()> {
     };
     let _ = io::close(fd);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL_V2: u8 = 0b111;
+
+    #[test]
+    fn choose_prefers_v2_when_offered() {
+        assert_eq!(choose(Controller::Memory, ALL_V2, true), Some(Version::V2));
+        assert_eq!(choose(Controller::Pids, ALL_V2, false), Some(Version::V2));
+    }
+
+    #[test]
+    fn choose_falls_back_to_v1_in_hybrid() {
+        // The hybrid layout: cgroup2 at /sys/fs/cgroup/unified offers only
+        // hugetlb, which jail does not use.
+        assert_eq!(choose(Controller::Pids, 0, true), Some(Version::V1));
+        let memory_only = 1 << Controller::Memory.index();
+        assert_eq!(choose(Controller::Cpu, memory_only, true), Some(Version::V1));
+    }
+
+    #[test]
+    fn choose_rejects_controller_nowhere() {
+        assert_eq!(choose(Controller::Cpu, 0, false), None);
+        let pids_only = 1 << Controller::Pids.index();
+        assert_eq!(choose(Controller::Memory, pids_only, false), None);
+    }
 }
