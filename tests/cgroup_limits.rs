@@ -7,7 +7,7 @@ use common::*;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The container's directory for `controller`, named after jail's pid.
+/// Returns the container's directory for `controller`, named after jail's pid.
 fn cgroup_dir(controller: &str, jail_pid: i32) -> PathBuf {
     let hierarchy = hierarchy_of(controller).unwrap_or_else(|| panic!("no {controller} hierarchy"));
     hierarchy.join("jail").join(jail_pid.to_string())
@@ -20,7 +20,7 @@ fn read_trimmed(path: PathBuf) -> String {
         .to_owned()
 }
 
-/// Whether the hierarchy of `controller` is v2 (`cgroup.controllers` exists).
+/// Returns whether the hierarchy of `controller` is v2 (it has `cgroup.controllers`).
 fn is_v2(controller: &str) -> bool {
     hierarchy_of(controller).is_some_and(|path| path.join("cgroup.controllers").exists())
 }
