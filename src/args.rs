@@ -34,7 +34,9 @@ impl<'a> Argv<'a> {
     /// NUL-terminated string that stays valid and unchanged for `'a`.
     pub unsafe fn from_raw(entries: *const *const c_char, len: usize) -> Self {
         // SAFETY: the caller guarantees `len` readable entries.
-        Argv { entries: unsafe { core::slice::from_raw_parts(entries, len) } }
+        Argv {
+            entries: unsafe { core::slice::from_raw_parts(entries, len) },
+        }
     }
 
     /// Views a NULL-terminated array, counting its entries.
@@ -85,7 +87,9 @@ impl<'a> Argv<'a> {
 
     /// Returns the entries from `start` on, still NULL-terminated.
     pub fn tail(&self, start: usize) -> Argv<'a> {
-        Argv { entries: &self.entries[start.min(self.entries.len())..] }
+        Argv {
+            entries: &self.entries[start.min(self.entries.len())..],
+        }
     }
 
     /// Returns the array as execve takes it.
@@ -104,7 +108,11 @@ pub struct ArgvBuf<'a, const N: usize> {
 
 impl<'a, const N: usize> ArgvBuf<'a, N> {
     pub fn new() -> Self {
-        ArgvBuf { entries: [ptr::null(); N], len: 0, _strings: PhantomData }
+        ArgvBuf {
+            entries: [ptr::null(); N],
+            len: 0,
+            _strings: PhantomData,
+        }
     }
 
     /// Stores `entry` at `index`, at most one past the last entry; returns
@@ -148,7 +156,10 @@ pub mod tests {
                 args.iter().map(|arg| CString::new(*arg).unwrap()).collect();
             let mut pointers: Vec<*const c_char> = strings.iter().map(|s| s.as_ptr()).collect();
             pointers.push(ptr::null());
-            Args { _strings: strings, pointers }
+            Args {
+                _strings: strings,
+                pointers,
+            }
         }
 
         pub fn argv(&self) -> Argv<'_> {

@@ -47,13 +47,25 @@ const DEFAULT_CAPS: u64 = 1 << CAP_CHOWN
 /// runc does since CVE-2022-29162.
 pub fn drop_capabilities() -> Result<()> {
     drop_bounding_set()?;
-    process::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as usize, 0)
-        .map_err(|errno| Error::new("clear ambient capabilities", b"", errno))?;
+    process::prctl(
+        libc::PR_CAP_AMBIENT,
+        libc::PR_CAP_AMBIENT_CLEAR_ALL as usize,
+        0,
+    )
+    .map_err(|errno| Error::new("clear ambient capabilities", b"", errno))?;
     let low = DEFAULT_CAPS as u32;
     let high = (DEFAULT_CAPS >> 32) as u32;
     let data = [
-        CapData { effective: low, permitted: low, inheritable: 0 },
-        CapData { effective: high, permitted: high, inheritable: 0 },
+        CapData {
+            effective: low,
+            permitted: low,
+            inheritable: 0,
+        },
+        CapData {
+            effective: high,
+            permitted: high,
+            inheritable: 0,
+        },
     ];
     cred::capset(&data).map_err(|errno| Error::new("set capabilities", b"default set", errno))
 }
@@ -68,7 +80,11 @@ fn drop_bounding_set() -> Result<()> {
             Err(errno) => {
                 let mut number = crate::out::Line::new();
                 number.dec(cap as i64);
-                return Err(Error::new("drop bounding capability", number.as_bytes(), errno));
+                return Err(Error::new(
+                    "drop bounding capability",
+                    number.as_bytes(),
+                    errno,
+                ));
             }
         }
     }

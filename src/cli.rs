@@ -112,7 +112,12 @@ struct Spec {
 }
 
 const fn spec(short: u8, long: &'static str, opt: Opt, takes_value: bool) -> Spec {
-    Spec { short, long, opt, takes_value }
+    Spec {
+        short,
+        long,
+        opt,
+        takes_value,
+    }
 }
 
 const SPECS: &[Spec] = &[
@@ -138,7 +143,6 @@ const SPECS: &[Spec] = &[
     spec(0, "userns", Opt::Unsupported, false),
     spec(0, "cap-add", Opt::Unsupported, true),
     spec(0, "cap-drop", Opt::Unsupported, true),
-
 ];
 
 /// Walks the options at the front of argv and stops at the first operand
@@ -158,7 +162,13 @@ type Item<'a> = Result<(Opt, &'a CStr, Option<&'a CStr>)>;
 
 impl<'a> Options<'a> {
     fn new(args: Argv<'a>) -> Self {
-        Options { args, next: 0, operands: args.len(), done: false, group: 0 }
+        Options {
+            args,
+            next: 0,
+            operands: args.len(),
+            done: false,
+            group: 0,
+        }
     }
 
     fn finish(&mut self, operands: usize) -> Option<Item<'a>> {
@@ -179,9 +189,7 @@ impl<'a> Options<'a> {
         let value = match (spec.takes_value, inline) {
             (true, Some(at)) => Some(tail(arg, at + 2)),
             (true, None) => Some(self.take_value()?),
-            (false, Some(_)) => {
-                return Err(Error::usage("option takes no value", arg.to_bytes()))
-            }
+            (false, Some(_)) => return Err(Error::usage("option takes no value", arg.to_bytes())),
             (false, None) => None,
         };
         Ok((spec.opt, arg, value))
@@ -195,7 +203,10 @@ impl<'a> Options<'a> {
         let arg = self.current();
         let bytes = arg.to_bytes();
         let letter = bytes[at];
-        let Some(spec) = SPECS.iter().find(|spec| spec.short != 0 && spec.short == letter) else {
+        let Some(spec) = SPECS
+            .iter()
+            .find(|spec| spec.short != 0 && spec.short == letter)
+        else {
             return Err(unknown(arg));
         };
         let attached = at + 1 < bytes.len();
@@ -221,8 +232,7 @@ impl<'a> Options<'a> {
     fn take_value(&mut self) -> Result<&'a CStr> {
         let option = self.current();
         let value = self.args.get(self.next).ok_or_else(|| {
-            Error::usage("missing value for option", option.to_bytes())
-                .hint("see jail --help")
+            Error::usage("missing value for option", option.to_bytes()).hint("see jail --help")
         })?;
         self.next += 1;
         Ok(value)
@@ -308,11 +318,16 @@ pub fn parse(args: Argv<'_>) -> Result<Request<'_>> {
             Opt::Trace => config.trace = true,
             Opt::Quiet => config.quiet = true,
             Opt::Unsupported => {
-                return Err(Error::usage("option not supported by this version", arg.to_bytes()))
+                return Err(Error::usage(
+                    "option not supported by this version",
+                    arg.to_bytes(),
+                ))
             }
         }
     }
-    let rootfs = args.get(options.operands).filter(|rootfs| !rootfs.is_empty());
+    let rootfs = args
+        .get(options.operands)
+        .filter(|rootfs| !rootfs.is_empty());
     config.rootfs = rootfs.ok_or_else(|| Error::usage("missing ROOTFS", b"").hint(USAGE_LINE))?;
     config.command = args.tail(options.operands + 1);
     Ok(Request::Run(config))
@@ -326,7 +341,9 @@ fn parse_init(args: Argv<'_>) -> Result<Request<'_>> {
         _ => args,
     };
     if command.is_empty() {
-        return Err(Error::usage("missing COMMAND", b"").hint("usage: jail init [--] COMMAND [ARG...]"));
+        return Err(
+            Error::usage("missing COMMAND", b"").hint("usage: jail init [--] COMMAND [ARG...]")
+        );
     }
     Ok(Request::Init(command))
 }

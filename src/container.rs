@@ -63,7 +63,11 @@ fn wait_for_release([read_end, write_end]: [i32; 2]) -> Result<()> {
         .map_err(|errno| Error::new("set parent-death signal", b"SIGKILL", errno))?;
     let mut byte = [0u8; 1];
     let released = io::read(read_end, &mut byte) == Ok(1);
-    let mut poll = [io::PollFd { fd: read_end, events: 0, revents: 0 }];
+    let mut poll = [io::PollFd {
+        fd: read_end,
+        events: 0,
+        revents: 0,
+    }];
     let host_alive = io::ppoll_now(&mut poll).is_ok() && poll[0].revents & libc::POLLHUP == 0;
     if !(released && host_alive) {
         // The host failed and reports it, or was killed: nothing to add.
@@ -92,14 +96,20 @@ fn set_hostname(hostname: &[u8]) -> Result<()> {
 /// as docker does. The old root is detached by now, so every path resolves
 /// inside the container.
 fn enter_workdir(workdir: Option<&CStr>) -> Result<()> {
-    let Some(workdir) = workdir else { return Ok(()) };
+    let Some(workdir) = workdir else {
+        return Ok(());
+    };
     let fail = |errno| Error::new("enter workdir", workdir.to_bytes(), errno);
     match fs::chdir(workdir) {
         Err(Errno::ENOENT) => {}
         other => return other.map_err(fail),
     }
     let mut path = crate::path::PathBuf::<4096>::new();
-    for part in workdir.to_bytes().split(|&b| b == b'/').filter(|part| !part.is_empty()) {
+    for part in workdir
+        .to_bytes()
+        .split(|&b| b == b'/')
+        .filter(|part| !part.is_empty())
+    {
         path.join(part)?;
         match fs::mkdirat(fs::AT_FDCWD, path.as_cstr(), 0o755) {
             Ok(()) | Err(Errno::EEXIST) => {}
@@ -136,7 +146,13 @@ fn start_command(launch: &Launch<'_>) -> Result<u8> {
     let env = Environment::build(config, launch.caller_env, &mut hostname_var);
     let path_var = env::lookup(env.argv(), b"PATH").unwrap_or(b"");
     let foreground = launch.terminal.is_foreground();
-    let prepare = || if foreground { tty::take_foreground() } else { Ok(()) };
+    let prepare = || {
+        if foreground {
+            tty::take_foreground()
+        } else {
+            Ok(())
+        }
+    };
     if config.init {
         let child = init::spawn(config.command, env.argv(), path_var, prepare)?;
         return init::supervise(child, foreground);

@@ -10,7 +10,8 @@ pub const MAX_ENV_OPTIONS: usize = 1000;
 
 const DEFAULT_PATH: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /// The value part of DEFAULT_PATH.
-pub const DEFAULT_PATH_VALUE: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const DEFAULT_PATH_VALUE: &[u8] =
+    b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const ROOT_HOME: &CStr = c"HOME=/root";
 const DEFAULT_TERM: &CStr = c"TERM=xterm";
 
@@ -31,7 +32,9 @@ impl<'a> Environment<'a> {
         caller: Argv<'a>,
         hostname_var: &'a mut HostnameVar,
     ) -> Environment<'a> {
-        let mut env = Environment { vars: ArgvBuf::new() };
+        let mut env = Environment {
+            vars: ArgvBuf::new(),
+        };
         env.set(DEFAULT_PATH);
         env.set(ROOT_HOME);
         env.set(hostname_entry(config.hostname, hostname_var));
@@ -40,7 +43,11 @@ impl<'a> Environment<'a> {
             let has_value = option.to_bytes().contains(&b'=');
             // A bare KEY copies the caller's value and is skipped when the
             // caller has none, as docker does.
-            let copied = if has_value { Some(option) } else { entry(caller, option.to_bytes()) };
+            let copied = if has_value {
+                Some(option)
+            } else {
+                entry(caller, option.to_bytes())
+            };
             if let Some(copied) = copied {
                 env.set(copied);
             }
@@ -104,10 +111,14 @@ mod tests {
         let args = Args::new(&argv);
         let caller: Vec<&[u8]> = caller.iter().map(|entry| entry.as_bytes()).collect();
         let caller = Args::new(&caller);
-        let Ok(Request::Run(config)) = parse(args.argv()) else { panic!("parse {options:?}") };
+        let Ok(Request::Run(config)) = parse(args.argv()) else {
+            panic!("parse {options:?}")
+        };
         let mut hostname_var = [0u8; 80];
         let env = Environment::build(&config, caller.argv(), &mut hostname_var);
-        env.iter().map(|entry| entry.to_string_lossy().into_owned()).collect()
+        env.iter()
+            .map(|entry| entry.to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]
@@ -115,7 +126,12 @@ mod tests {
         let env = environment(&[], &["SECRET=1", "TERM=vt100"]);
         assert_eq!(
             env,
-            [DEFAULT_PATH.to_str().unwrap(), "HOME=/root", "HOSTNAME=jail", "TERM=vt100"]
+            [
+                DEFAULT_PATH.to_str().unwrap(),
+                "HOME=/root",
+                "HOSTNAME=jail",
+                "TERM=vt100"
+            ]
         );
     }
 

@@ -79,7 +79,8 @@ impl Error {
     pub fn format(&self, line: &mut Line) {
         line.str("jail: ").str(self.what);
         if self.detail_len > 0 {
-            line.str(": ").bytes(&self.detail[..self.detail_len as usize]);
+            line.str(": ")
+                .bytes(&self.detail[..self.detail_len as usize]);
         }
         if let Some(errno) = self.errno {
             line.str(": ").errno(errno);
@@ -110,14 +111,20 @@ mod tests {
     #[test]
     fn error_line_has_all_parts() {
         let error = Error::new("mount tmpfs", b"/srv/root/dev", Errno::EACCES);
-        assert_eq!(text(&error), "jail: mount tmpfs: /srv/root/dev: EACCES (Permission denied)");
+        assert_eq!(
+            text(&error),
+            "jail: mount tmpfs: /srv/root/dev: EACCES (Permission denied)"
+        );
         assert_eq!(error.status, STATUS_FAILED);
     }
 
     #[test]
     fn usage_error_has_no_errno() {
         let error = Error::usage("unknown option", b"--frob").hint("see jail --help");
-        assert_eq!(text(&error), "jail: unknown option: --frob - see jail --help");
+        assert_eq!(
+            text(&error),
+            "jail: unknown option: --frob - see jail --help"
+        );
     }
 
     #[test]

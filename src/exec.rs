@@ -10,7 +10,11 @@ use core::ffi::CStr;
 /// Replaces the process with `command` (or `/bin/sh` when it is empty) and
 /// `env`; returns only the error when that fails.
 pub fn exec_command(command: Argv<'_>, env: Argv<'_>, path_var: &[u8]) -> Error {
-    let argv = if command.is_empty() { Argv::default_shell() } else { command };
+    let argv = if command.is_empty() {
+        Argv::default_shell()
+    } else {
+        command
+    };
     let program = argv.get(0).unwrap_or(c"/bin/sh");
     let errno = if program.is_empty() {
         // execvp and shells report an empty name as not found.
@@ -40,7 +44,11 @@ fn search_path(program: &CStr, argv: Argv<'_>, env: Argv<'_>, path_var: &[u8]) -
     for dir in path_var.split(|&b| b == b':') {
         let dir = if dir.is_empty() { &b"."[..] } else { dir };
         let mut candidate = PathBuf::<4096>::new();
-        if candidate.push(dir).and_then(|path| path.join(program.to_bytes())).is_err() {
+        if candidate
+            .push(dir)
+            .and_then(|path| path.join(program.to_bytes()))
+            .is_err()
+        {
             continue;
         }
         match execve(candidate.as_cstr(), argv, env) {
@@ -57,15 +65,25 @@ fn search_path(program: &CStr, argv: Argv<'_>, env: Argv<'_>, path_var: &[u8]) -
 }
 
 fn exec_error(program: &CStr, errno: Errno) -> Error {
-    let shown = if program.is_empty() { &b"\"\""[..] } else { program.to_bytes() };
+    let shown = if program.is_empty() {
+        &b"\"\""[..]
+    } else {
+        program.to_bytes()
+    };
     let error = Error::new("exec", shown, errno);
     let not_found = matches!(errno, Errno::ENOENT | Errno::ENOTDIR);
     let hint = match (not_found, program.to_bytes().first()) {
         (true, Some(b'-')) => "options go before ROOTFS; everything after it is COMMAND",
-        (true, _) => "neither COMMAND nor its PATH entries have it, or the interpreter it names \
-                      (#! line or ELF loader) is missing",
+        (true, _) => {
+            "neither COMMAND nor its PATH entries have it, or the interpreter it names \
+                      (#! line or ELF loader) is missing"
+        }
         (false, _) => "COMMAND must be an executable file: check its mode and format",
     };
-    let status = if not_found { STATUS_NOT_FOUND } else { STATUS_CANNOT_EXEC };
+    let status = if not_found {
+        STATUS_NOT_FOUND
+    } else {
+        STATUS_CANNOT_EXEC
+    };
     error.status(status).hint(hint)
 }

@@ -35,7 +35,11 @@ const FORWARDED: SigSet = SigSet(0)
 /// kernel drops signals to it that have the default action unless they
 /// are blocked or handled.
 pub fn block_signals() -> Result<()> {
-    let set = FORWARDED.with(SIGCHLD).with(SIGTTOU).with(SIGPIPE).with(SIGCONT);
+    let set = FORWARDED
+        .with(SIGCHLD)
+        .with(SIGTTOU)
+        .with(SIGPIPE)
+        .with(SIGCONT);
     signal::rt_sigprocmask(libc::SIG_BLOCK, &set)
         .map(drop)
         .map_err(|errno| Error::new("block signals", b"SIGCHLD", errno))
@@ -161,7 +165,9 @@ pub fn spawn(
     path_var: &[u8],
     prepare: impl FnOnce() -> Result<()>,
 ) -> Result<i32> {
-    let program = command.get(0).map_or(&b"/bin/sh"[..], |name| name.to_bytes());
+    let program = command
+        .get(0)
+        .map_or(&b"/bin/sh"[..], |name| name.to_bytes());
     let pid = process::fork().map_err(|errno| {
         let error = Error::new("fork COMMAND", program, errno);
         match errno {

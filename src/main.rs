@@ -47,7 +47,9 @@ fn run_main(args: Argv<'_>, caller_env: Argv<'_>) -> u8 {
         Ok(Request::Run(config)) => run::run(&config, caller_env),
         Ok(Request::Init(command)) => init::run_as_init(command, caller_env),
         Ok(Request::Help) => print_stdout(cli::USAGE.as_bytes()),
-        Ok(Request::Version) => print_stdout(concat!("jail ", env!("CARGO_PKG_VERSION"), "\n").as_bytes()),
+        Ok(Request::Version) => {
+            print_stdout(concat!("jail ", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
+        }
         Err(error) => {
             error.print();
             error.status

@@ -63,7 +63,13 @@ fn absolute_path<'a>(path: &'a CStr, buf: &'a mut [u8; 4096]) -> Result<&'a CStr
 /// Mounts a new procfs for the container's PID namespace.
 pub fn mount_proc() -> Result<()> {
     prepare_mount_point(c"proc")?;
-    mount_at(c"proc", c"proc", c"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    mount_at(
+        c"proc",
+        c"proc",
+        c"proc",
+        MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        None,
+    )
 }
 
 /// Mounts sysfs read-only.
@@ -96,7 +102,13 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
 pub fn mount_dev(terminal: bool) -> Result<()> {
     prepare_mount_point(c"dev")?;
     let tmpfs_options = Some(c"mode=755,size=65536k");
-    mount_at(c"tmpfs", c"dev", c"tmpfs", MS_NOSUID | MS_NOEXEC, tmpfs_options)?;
+    mount_at(
+        c"tmpfs",
+        c"dev",
+        c"tmpfs",
+        MS_NOSUID | MS_NOEXEC,
+        tmpfs_options,
+    )?;
 
     for (path, major, minor) in DEVICES {
         let dev = libc::makedev(major, minor);
@@ -108,11 +120,23 @@ pub fn mount_dev(terminal: bool) -> Result<()> {
     // ptmxmode=0666 lets non-root users open /dev/ptmx through the link.
     make_dir(c"dev/pts", 0o755)?;
     let pts_options = Some(c"newinstance,ptmxmode=0666,mode=0620,gid=5");
-    mount_at(c"devpts", c"dev/pts", c"devpts", MS_NOSUID | MS_NOEXEC, pts_options)?;
+    mount_at(
+        c"devpts",
+        c"dev/pts",
+        c"devpts",
+        MS_NOSUID | MS_NOEXEC,
+        pts_options,
+    )?;
 
     make_dir(c"dev/shm", 0o1777)?;
     let shm_options = Some(c"mode=1777,size=65536k");
-    mount_at(c"shm", c"dev/shm", c"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_options)?;
+    mount_at(
+        c"shm",
+        c"dev/shm",
+        c"tmpfs",
+        MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        shm_options,
+    )?;
 
     for (target, link) in DEV_LINKS {
         fs::symlinkat(target, AT_FDCWD, link).map_err(|errno| create_error(link, errno))?;
@@ -139,8 +163,10 @@ fn bind_console() -> Result<()> {
     let mut source = crate::path::PathBuf::<256>::new();
     source.push(&link[..len])?;
     if !source.as_bytes().starts_with(b"/") || len == link.len() {
-        return Err(Error::usage("terminal has no path on the host", source.as_bytes())
-            .hint("run jail from a terminal device such as /dev/pts/N"));
+        return Err(
+            Error::usage("terminal has no path on the host", source.as_bytes())
+                .hint("run jail from a terminal device such as /dev/pts/N"),
+        );
     }
     fs::mknodat(AT_FDCWD, c"dev/console", libc::S_IFREG | 0o600, 0)
         .map_err(|errno| create_error(c"dev/console", errno))?;

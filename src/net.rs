@@ -7,7 +7,11 @@ use crate::sys::{io, net};
 pub fn bring_up_loopback() -> Result<()> {
     let fd = net::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0)
         .map_err(|errno| Error::new("open socket", b"AF_INET", errno))?;
-    let mut request = net::IfreqFlags { name: [0; libc::IFNAMSIZ], flags: 0, _pad: [0; 22] };
+    let mut request = net::IfreqFlags {
+        name: [0; libc::IFNAMSIZ],
+        flags: 0,
+        _pad: [0; 22],
+    };
     request.name[..2].copy_from_slice(b"lo");
     // lo has no other flags to keep in a new namespace, so setting these
     // directly saves reading them first.

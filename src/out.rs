@@ -31,7 +31,10 @@ pub struct Line {
 
 impl Line {
     pub const fn new() -> Self {
-        Line { buf: [0; 1024], len: 0 }
+        Line {
+            buf: [0; 1024],
+            len: 0,
+        }
     }
 
     pub fn bytes(&mut self, text: &[u8]) -> &mut Self {
@@ -107,7 +110,9 @@ impl Line {
             match byte {
                 b'"' | b'\\' => self.bytes(&[b'\\', byte]),
                 0x20..=0x7e => self.bytes(&[byte]),
-                _ => self.str("\\x").bytes(&[hex_digit(byte >> 4), hex_digit(byte & 15)]),
+                _ => self
+                    .str("\\x")
+                    .bytes(&[hex_digit(byte >> 4), hex_digit(byte & 15)]),
             };
         }
         self.str("\"")

@@ -12,7 +12,10 @@ pub struct PathBuf<const N: usize> {
 
 impl<const N: usize> PathBuf<N> {
     pub const fn new() -> Self {
-        PathBuf { buf: [0; N], len: 0 }
+        PathBuf {
+            buf: [0; N],
+            len: 0,
+        }
     }
 
     /// Appends `part`; fails with ENAMETOOLONG when it does not fit.

@@ -57,7 +57,9 @@ fn run_checked(config: &Config<'_>, caller_env: Argv<'_>) -> Result<u8> {
 /// the memory limit; jail's status is then 137, from SIGKILL, when that
 /// process was COMMAND.
 fn report_oom(cgroup: &Cgroup, limits: &cgroup::Limits, status: &Result<u8>) {
-    let (Some(kills @ 1..), Some(bytes)) = (cgroup.oom_kills(), limits.memory) else { return };
+    let (Some(kills @ 1..), Some(bytes)) = (cgroup.oom_kills(), limits.memory) else {
+        return;
+    };
     let mut line = crate::out::Line::new();
     line.str("memory limit reached: ");
     line.dec(bytes as i64).str(" bytes (--memory ");
@@ -90,9 +92,14 @@ fn run_container(
     terminal: Terminal,
     cgroup: Option<&Cgroup>,
 ) -> Result<u8> {
-    let release = io::pipe2(libc::O_CLOEXEC)
-        .map_err(|errno| Error::new("create pipe", b"release", errno))?;
-    let launch = Launch { config, caller_env, terminal, release };
+    let release =
+        io::pipe2(libc::O_CLOEXEC).map_err(|errno| Error::new("create pipe", b"release", errno))?;
+    let launch = Launch {
+        config,
+        caller_env,
+        terminal,
+        release,
+    };
     let child = clone_container(&launch);
     let status = child.and_then(|child| {
         let started = join_and_release(child, cgroup, release[1]);
@@ -111,12 +118,13 @@ fn run_container(
 /// Clones the child into new PID, mount, UTS, IPC and, with `--net none`,
 /// network namespaces.
 fn clone_container(launch: &Launch<'_>) -> Result<i32> {
-    let mut flags = libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
+    let mut flags =
+        libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
     if launch.config.net == Net::None {
         flags |= libc::CLONE_NEWNET;
     }
-    let stack = Stack::map(STACK_SIZE)
-        .map_err(|errno| Error::new("map stack", b"256 KiB", errno))?;
+    let stack =
+        Stack::map(STACK_SIZE).map_err(|errno| Error::new("map stack", b"256 KiB", errno))?;
     let flags = (flags | libc::SIGCHLD) as u64;
     sched::clone_run(flags, &stack, || container::enter(launch))
         .map_err(|errno| Error::new("clone", b"new namespaces", errno).hint(clone_hint(errno)))
@@ -135,5 +143,7 @@ fn join_and_release(child: i32, cgroup: Option<&Cgroup>, release: i32) -> Result
     if let Some(cgroup) = cgroup {
         cgroup.add(child)?;
     }
-    io::write(release, b"1").map(drop).map_err(|errno| Error::new("release container", b"", errno))
+    io::write(release, b"1")
+        .map(drop)
+        .map_err(|errno| Error::new("release container", b"", errno))
 }

@@ -150,7 +150,12 @@ const fn tree_len(count: usize) -> usize {
 /// index after it. A node jumps over its left subtree when the number is
 /// at least the right subtree's first, and each leaf ends in ALLOW, so
 /// every jump is forward and none depends on where the tree ends.
-const fn emit_tree(program: &mut [SockFilter; LEN], mut at: usize, low: usize, high: usize) -> usize {
+const fn emit_tree(
+    program: &mut [SockFilter; LEN],
+    mut at: usize,
+    low: usize,
+    high: usize,
+) -> usize {
     let count = high - low;
     if count <= LEAF {
         let mut index = low;
@@ -274,9 +279,18 @@ mod tests {
     #[test]
     fn filter_checks_clone_flags_and_tiocsti() {
         let clone = Sysno::clone as u32;
-        assert_eq!(run(AUDIT_ARCH_X86_64, clone, libc::SIGCHLD as u64, 0), ALLOW);
-        assert_eq!(run(AUDIT_ARCH_X86_64, clone, libc::CLONE_NEWNS as u64, 0), EPERM);
-        assert_eq!(run(AUDIT_ARCH_X86_64, clone, libc::CLONE_NEWUSER as u64, 0), EPERM);
+        assert_eq!(
+            run(AUDIT_ARCH_X86_64, clone, libc::SIGCHLD as u64, 0),
+            ALLOW
+        );
+        assert_eq!(
+            run(AUDIT_ARCH_X86_64, clone, libc::CLONE_NEWNS as u64, 0),
+            EPERM
+        );
+        assert_eq!(
+            run(AUDIT_ARCH_X86_64, clone, libc::CLONE_NEWUSER as u64, 0),
+            EPERM
+        );
         let ioctl = Sysno::ioctl as u32;
         assert_eq!(run(AUDIT_ARCH_X86_64, ioctl, 0, TIOCSTI as u64), EPERM);
         assert_eq!(run(AUDIT_ARCH_X86_64, ioctl, 0, libc::TCGETS as u64), ALLOW);
@@ -286,7 +300,11 @@ mod tests {
     #[test]
     fn filter_rejects_other_abis() {
         assert_eq!(run(0x4000_0003, 1, 0, 0), EPERM, "i386");
-        assert_eq!(run(AUDIT_ARCH_X86_64, X32_SYSCALL_BIT | 1, 0, 0), EPERM, "x32");
+        assert_eq!(
+            run(AUDIT_ARCH_X86_64, X32_SYSCALL_BIT | 1, 0, 0),
+            EPERM,
+            "x32"
+        );
     }
 
     #[test]

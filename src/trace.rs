@@ -117,11 +117,49 @@ macro_rules! syscall_names {
 }
 
 syscall_names!(
-    capset, chdir, chroot, clone, close, close_range, dup3, execve, exit_group, fork,
-    getcwd, getdents64, getpgid, getpid, ioctl, kill, mkdirat, mknodat, mmap, mount, mprotect, munmap,
-    nanosleep, newfstatat, openat, pipe2, pivot_root, ppoll, prctl, read, readlinkat,
-    rt_sigprocmask, rt_sigtimedwait, seccomp, sethostname, setpgid, socket, symlinkat, umask,
-    umount2, unlinkat, wait4, write,
+    capset,
+    chdir,
+    chroot,
+    clone,
+    close,
+    close_range,
+    dup3,
+    execve,
+    exit_group,
+    fork,
+    getcwd,
+    getdents64,
+    getpgid,
+    getpid,
+    ioctl,
+    kill,
+    mkdirat,
+    mknodat,
+    mmap,
+    mount,
+    mprotect,
+    munmap,
+    nanosleep,
+    newfstatat,
+    openat,
+    pipe2,
+    pivot_root,
+    ppoll,
+    prctl,
+    read,
+    readlinkat,
+    rt_sigprocmask,
+    rt_sigtimedwait,
+    seccomp,
+    sethostname,
+    setpgid,
+    socket,
+    symlinkat,
+    umask,
+    umount2,
+    unlinkat,
+    wait4,
+    write,
 );
 
 /// Returns a mask of the arguments that are C strings, one bit each.
@@ -151,7 +189,10 @@ fn buffer_arg(nr: Sysno, index: usize, args: &[usize]) -> Option<usize> {
 pub fn note(text: &str) {
     if enabled() {
         let mut line = Line::new();
-        line.str("jail: trace ").str(role_name()).str(": ").str(text);
+        line.str("jail: trace ")
+            .str(role_name())
+            .str(": ")
+            .str(text);
         line.write_to(2);
     }
 }
@@ -186,9 +227,14 @@ mod tests {
         ];
         for source in sources {
             for part in source.split("Sysno::").skip(1) {
-                let name: String =
-                    part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                assert!(NAMED.iter().any(|nr| nr.name() == name), "{name} is not in syscall_names!");
+                let name: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    NAMED.iter().any(|nr| nr.name() == name),
+                    "{name} is not in syscall_names!"
+                );
             }
         }
     }

@@ -23,7 +23,10 @@ impl Terminal {
     /// Reads stdin's terminal settings and foreground process group.
     pub fn inspect() -> Terminal {
         let Ok(saved) = tty::tcgets(0) else {
-            return Terminal { saved: None, foreground: false };
+            return Terminal {
+                saved: None,
+                foreground: false,
+            };
         };
         // A background job, or a terminal that is not the controlling one,
         // stays with its owner.
@@ -31,7 +34,10 @@ impl Terminal {
             (Ok(foreground), Ok(own)) => foreground == own,
             _ => false,
         };
-        Terminal { saved: Some(saved), foreground }
+        Terminal {
+            saved: Some(saved),
+            foreground,
+        }
     }
 
     pub fn is_terminal(&self) -> bool {
@@ -48,7 +54,9 @@ impl Terminal {
     /// leaves the terminal alone: its settings belong to the foreground
     /// job, such as the user's shell.
     pub fn restore(&self) {
-        let (Some(saved), true) = (&self.saved, self.foreground) else { return };
+        let (Some(saved), true) = (&self.saved, self.foreground) else {
+            return;
+        };
         if let Ok(own) = process::getpgid(0) {
             let _ = tty::tiocspgrp(0, own);
         }

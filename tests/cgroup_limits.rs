@@ -26,7 +26,11 @@ fn is_v2(controller: &str) -> bool {
 }
 
 fn wait_for_dir(dir: &PathBuf) {
-    assert!(wait_until(Duration::from_secs(10), || dir.exists()), "{} never appeared", dir.display());
+    assert!(
+        wait_until(Duration::from_secs(10), || dir.exists()),
+        "{} never appeared",
+        dir.display()
+    );
 }
 
 fn assert_gone(dirs: &[PathBuf]) {
@@ -58,7 +62,10 @@ fn memory_hog_dies_at_limit() {
 
 #[test]
 fn memory_limit_written_with_swap() {
-    let mut jail = RunningJail::spawn(&["--memory", "48m"], &["/bin/sh", "-c", "echo up; sleep 30"]);
+    let mut jail = RunningJail::spawn(
+        &["--memory", "48m"],
+        &["/bin/sh", "-c", "echo up; sleep 30"],
+    );
     jail.wait_for_stdout("up", Duration::from_secs(10));
     let dir = cgroup_dir("memory", jail.pid());
     if is_v2("memory") {
@@ -69,7 +76,10 @@ fn memory_limit_written_with_swap() {
     } else {
         assert_eq!(read_trimmed(dir.join("memory.limit_in_bytes")), "50331648");
         if dir.join("memory.memsw.limit_in_bytes").exists() {
-            assert_eq!(read_trimmed(dir.join("memory.memsw.limit_in_bytes")), "50331648");
+            assert_eq!(
+                read_trimmed(dir.join("memory.memsw.limit_in_bytes")),
+                "50331648"
+            );
         }
     }
     jail.signal(libc::SIGTERM);
@@ -98,11 +108,16 @@ fn quiet_hides_memory_notice() {
 fn cpu_usage_ns(jail_pid: i32) -> u64 {
     if is_v2("cpu") {
         let stat = read_trimmed(cgroup_dir("cpu", jail_pid).join("cpu.stat"));
-        let line = stat.lines().find(|line| line.starts_with("usage_usec ")).expect("usage_usec");
+        let line = stat
+            .lines()
+            .find(|line| line.starts_with("usage_usec "))
+            .expect("usage_usec");
         line[11..].parse::<u64>().expect("usage_usec value") * 1000
     } else {
         let dir = cgroup_dir("cpuacct", jail_pid);
-        read_trimmed(dir.join("cpuacct.usage")).parse().expect("cpuacct.usage value")
+        read_trimmed(dir.join("cpuacct.usage"))
+            .parse()
+            .expect("cpuacct.usage value")
     }
 }
 
@@ -118,7 +133,10 @@ fn cpus_half_gets_half_a_cpu() {
     std::thread::sleep(Duration::from_secs(2));
     let used = cpu_usage_ns(jail.pid()) - begin;
     let share = used as f64 / start.elapsed().as_nanos() as f64;
-    assert!((0.35..=0.65).contains(&share), "CPU share {share:.2}, expected about 0.5");
+    assert!(
+        (0.35..=0.65).contains(&share),
+        "CPU share {share:.2}, expected about 0.5"
+    );
     let dir = cgroup_dir("cpu", jail.pid());
     if is_v2("cpu") {
         assert_eq!(read_trimmed(dir.join("cpu.max")), "50000 100000");
@@ -142,7 +160,10 @@ fn cpus_two_leaves_loop_unthrottled() {
     let (start, begin) = (std::time::Instant::now(), cpu_usage_ns(jail.pid()));
     std::thread::sleep(Duration::from_secs(1));
     let share = (cpu_usage_ns(jail.pid()) - begin) as f64 / start.elapsed().as_nanos() as f64;
-    assert!(share > 0.8, "CPU share {share:.2}, expected a whole CPU for one loop");
+    assert!(
+        share > 0.8,
+        "CPU share {share:.2}, expected a whole CPU for one loop"
+    );
     jail.signal(libc::SIGKILL);
 }
 
@@ -150,7 +171,11 @@ fn cpus_two_leaves_loop_unthrottled() {
 fn pids_max_limits_fork_loop() {
     let script = "i=0; while [ $i -lt 50 ]; do sleep 5 & i=$((i+1)); done; echo never";
     let result = run(jail(&["--pids-max", "10"], &["/bin/sh", "-c", script]));
-    assert!(result.stderr().contains("can't fork"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("can't fork"),
+        "stderr: {}",
+        result.stderr()
+    );
     assert!(!result.stdout().contains("never"));
     assert_gone(&[cgroup_dir("pids", result.pid as i32)]);
 }
@@ -163,7 +188,11 @@ fn limits_combine_in_one_run() {
     );
     jail.wait_for_stdout("up", Duration::from_secs(10));
     let pid = jail.pid();
-    let dirs = [cgroup_dir("memory", pid), cgroup_dir("cpu", pid), cgroup_dir("pids", pid)];
+    let dirs = [
+        cgroup_dir("memory", pid),
+        cgroup_dir("cpu", pid),
+        cgroup_dir("pids", pid),
+    ];
     for dir in &dirs {
         wait_for_dir(dir);
         // jail's init and COMMAND; sh execs its last command in place.
@@ -178,14 +207,20 @@ fn limits_combine_in_one_run() {
 
 #[test]
 fn each_limit_alone_makes_only_its_cgroups() {
-    for (option, value, controller) in
-        [("--memory", "64m", "memory"), ("--cpus", "1", "cpu"), ("--pids-max", "20", "pids")]
-    {
-        let mut jail = RunningJail::spawn(&[option, value], &["/bin/sh", "-c", "echo up; sleep 30"]);
+    for (option, value, controller) in [
+        ("--memory", "64m", "memory"),
+        ("--cpus", "1", "cpu"),
+        ("--pids-max", "20", "pids"),
+    ] {
+        let mut jail =
+            RunningJail::spawn(&[option, value], &["/bin/sh", "-c", "echo up; sleep 30"]);
         jail.wait_for_stdout("up", Duration::from_secs(10));
         let own = cgroup_dir(controller, jail.pid());
         assert!(own.exists(), "{option}: {} missing", own.display());
-        for other in ["memory", "cpu", "pids"].into_iter().filter(|name| *name != controller) {
+        for other in ["memory", "cpu", "pids"]
+            .into_iter()
+            .filter(|name| *name != controller)
+        {
             let dir = cgroup_dir(other, jail.pid());
             if dir != own {
                 assert!(!dir.exists(), "{option} made {}", dir.display());
@@ -211,7 +246,11 @@ fn cgroup_removed_when_command_killed() {
     let script = &["/bin/sh", "-c", "kill -9 $$"];
     let result = run(jail(&["--memory", "64m", "--pids-max", "9"], script));
     assert_eq!(result.status(), Some(137));
-    assert!(!result.stderr().contains("memory limit"), "stderr: {}", result.stderr());
+    assert!(
+        !result.stderr().contains("memory limit"),
+        "stderr: {}",
+        result.stderr()
+    );
     let pid = result.pid as i32;
     assert_gone(&[cgroup_dir("memory", pid), cgroup_dir("pids", pid)]);
 }
@@ -225,9 +264,15 @@ fn cgroup_removed_after_setup_failure() {
 
 #[test]
 fn cgroup_removed_after_sigint_to_jail() {
-    let mut jail = RunningJail::spawn(&["--cpus", "1", "--pids-max", "9"], &["/bin/sh", "-c", "echo up; sleep 30"]);
+    let mut jail = RunningJail::spawn(
+        &["--cpus", "1", "--pids-max", "9"],
+        &["/bin/sh", "-c", "echo up; sleep 30"],
+    );
     jail.wait_for_stdout("up", Duration::from_secs(10));
-    let dirs = [cgroup_dir("cpu", jail.pid()), cgroup_dir("pids", jail.pid())];
+    let dirs = [
+        cgroup_dir("cpu", jail.pid()),
+        cgroup_dir("pids", jail.pid()),
+    ];
     jail.signal(libc::SIGINT);
     assert_eq!(jail.wait(Duration::from_secs(10)).code(), Some(130));
     assert_gone(&dirs);
@@ -235,7 +280,10 @@ fn cgroup_removed_after_sigint_to_jail() {
 
 #[test]
 fn killed_jail_cgroup_removed_by_next_run() {
-    let mut killed = RunningJail::spawn(&["--memory", "64m", "--pids-max", "9"], &["/bin/sh", "-c", "echo up; sleep 30"]);
+    let mut killed = RunningJail::spawn(
+        &["--memory", "64m", "--pids-max", "9"],
+        &["/bin/sh", "-c", "echo up; sleep 30"],
+    );
     killed.wait_for_stdout("up", Duration::from_secs(10));
     let pid = killed.pid();
     let stale = [cgroup_dir("memory", pid), cgroup_dir("pids", pid)];
@@ -256,7 +304,10 @@ fn killed_jail_cgroup_removed_by_next_run() {
 #[test]
 fn cgroup_in_use_is_never_removed() {
     // A live jail's cgroup must survive another jail's stale sweep.
-    let mut first = RunningJail::spawn(&["--pids-max", "9"], &["/bin/sh", "-c", "echo up; sleep 30"]);
+    let mut first = RunningJail::spawn(
+        &["--pids-max", "9"],
+        &["/bin/sh", "-c", "echo up; sleep 30"],
+    );
     first.wait_for_stdout("up", Duration::from_secs(10));
     let dir = cgroup_dir("pids", first.pid());
     let second = run(jail(&["--pids-max", "9"], &["true"]));

@@ -26,12 +26,24 @@ fn fork_until_limit(seconds: &str) -> String {
 #[test]
 fn pids_max_limits_forks() {
     let mounts_before = host_mounts();
-    let result = run(jail(&["--pids-max", "5"], &["/bin/sh", "-c", &fork_until_limit("9101")]));
-    assert!(result.stderr().contains("can't fork"), "stderr: {}", result.stderr());
+    let result = run(jail(
+        &["--pids-max", "5"],
+        &["/bin/sh", "-c", &fork_until_limit("9101")],
+    ));
+    assert!(
+        result.stderr().contains("can't fork"),
+        "stderr: {}",
+        result.stderr()
+    );
     // busybox sh exits with 2 when a fork fails.
     assert_eq!(result.status(), Some(2), "stderr: {}", result.stderr());
     // The 5 tasks are jail's init, sh and three sleeps.
-    assert_eq!(result.stdout().lines().count(), 3, "stdout: {}", result.stdout());
+    assert_eq!(
+        result.stdout().lines().count(),
+        3,
+        "stdout: {}",
+        result.stdout()
+    );
     assert_nothing_left(result.pid, "sleep 9101", &mounts_before);
 }
 
@@ -39,20 +51,40 @@ fn pids_max_limits_forks() {
 fn pids_max_limits_forks_without_init() {
     let mounts_before = host_mounts();
     let options = ["--no-init", "--pids-max", "3"];
-    let result = run(jail(&options, &["/bin/sh", "-c", &fork_until_limit("9102")]));
-    assert!(result.stderr().contains("can't fork"), "stderr: {}", result.stderr());
+    let result = run(jail(
+        &options,
+        &["/bin/sh", "-c", &fork_until_limit("9102")],
+    ));
+    assert!(
+        result.stderr().contains("can't fork"),
+        "stderr: {}",
+        result.stderr()
+    );
     assert_eq!(result.status(), Some(2), "stderr: {}", result.stderr());
     // The 3 tasks are sh and two sleeps.
-    assert_eq!(result.stdout().lines().count(), 2, "stdout: {}", result.stdout());
+    assert_eq!(
+        result.stdout().lines().count(),
+        2,
+        "stdout: {}",
+        result.stdout()
+    );
     assert_nothing_left(result.pid, "sleep 9102", &mounts_before);
 }
 
 #[test]
 fn pids_max_high_limit_allows_forks() {
     let mounts_before = host_mounts();
-    let result = run(jail(&["--pids-max", "50"], &["/bin/sh", "-c", &fork_until_limit("9103")]));
+    let result = run(jail(
+        &["--pids-max", "50"],
+        &["/bin/sh", "-c", &fork_until_limit("9103")],
+    ));
     assert_eq!(result.status(), Some(0), "stderr: {}", result.stderr());
-    assert_eq!(result.stdout().lines().count(), 8, "stdout: {}", result.stdout());
+    assert_eq!(
+        result.stdout().lines().count(),
+        8,
+        "stdout: {}",
+        result.stdout()
+    );
     assert_nothing_left(result.pid, "sleep 9103", &mounts_before);
 }
 
@@ -70,7 +102,10 @@ fn pids_max_1_under_init_fails_cleanly() {
     // jail's init is the one task allowed, so it cannot fork COMMAND.
     let mounts_before = host_mounts();
     // -q hides the notice a parallel test's stale cgroup could cause.
-    let result = run(jail(&["-q", "--pids-max", "1"], &["echo", "jail-test-9105"]));
+    let result = run(jail(
+        &["-q", "--pids-max", "1"],
+        &["echo", "jail-test-9105"],
+    ));
     assert_eq!(result.status(), Some(125), "stderr: {}", result.stderr());
     assert_eq!(result.stdout(), "");
     assert_single_error_line(&result.stderr());
@@ -82,7 +117,9 @@ fn pids_max_1_under_init_fails_cleanly() {
 fn spawn_waiting() -> (Child, BufReader<std::process::ChildStdout>, String) {
     let script = "grep ':pids:' /proc/self/cgroup; echo ready; read line";
     let mut cmd = jail(&["--pids-max", "5"], &["/bin/sh", "-c", script]);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn jail");
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut before_ready = String::new();
@@ -113,7 +150,10 @@ fn pids_cgroup_exists_while_running() {
     // jail's init and sh; jail itself stays outside.
     let procs = procs.expect("read cgroup.procs");
     assert_eq!(procs.lines().count(), 2, "cgroup.procs: {procs}");
-    assert!(!procs.lines().any(|pid| pid == child.id().to_string()), "jail in its own cgroup");
+    assert!(
+        !procs.lines().any(|pid| pid == child.id().to_string()),
+        "jail in its own cgroup"
+    );
     assert_eq!(status.code(), Some(0));
     assert!(!cgroup.exists(), "{} left behind", cgroup.display());
 }
@@ -158,12 +198,17 @@ fn pids_cgroup_gone_after_exec_failure() {
 fn pids_cgroup_gone_after_jail_sigterm() {
     let mounts_before = host_mounts();
     let marker = "sleep 9109";
-    let mut cmd = jail(&["--pids-max", "5"], &["/bin/sh", "-c", "exec sleep 91''09"]);
+    let mut cmd = jail(
+        &["--pids-max", "5"],
+        &["/bin/sh", "-c", "exec sleep 91''09"],
+    );
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn jail");
     let pid = child.id();
     let cgroup = jail_cgroup(pid);
-    let started = wait_until(TIMEOUT, || cgroup.exists() && !processes_matching(marker).is_empty());
+    let started = wait_until(TIMEOUT, || {
+        cgroup.exists() && !processes_matching(marker).is_empty()
+    });
     assert!(started, "no cgroup or no {marker} for jail {pid}");
 
     // SAFETY: kill has no memory effects; the pid is our own child.
@@ -176,11 +221,16 @@ fn pids_cgroup_gone_after_jail_sigterm() {
 #[test]
 fn pids_cgroup_stale_removed_by_next_run() {
     let marker = "sleep 9110";
-    let mut cmd = jail(&["--pids-max", "5"], &["/bin/sh", "-c", "exec sleep 91''10"]);
+    let mut cmd = jail(
+        &["--pids-max", "5"],
+        &["/bin/sh", "-c", "exec sleep 91''10"],
+    );
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = cmd.spawn().expect("spawn jail");
     let stale = jail_cgroup(child.id());
-    let started = wait_until(TIMEOUT, || stale.exists() && !processes_matching(marker).is_empty());
+    let started = wait_until(TIMEOUT, || {
+        stale.exists() && !processes_matching(marker).is_empty()
+    });
     assert!(started, "no cgroup or no {marker} for jail {}", child.id());
 
     // SIGKILL leaves jail no chance to remove its cgroup; the container
@@ -195,7 +245,11 @@ fn pids_cgroup_stale_removed_by_next_run() {
 
     let result = run(jail(&["--pids-max", "5"], &["true"]));
     assert_eq!(result.status(), Some(0), "stderr: {}", result.stderr());
-    assert!(!stale.exists(), "stale {} not removed by the next run", stale.display());
+    assert!(
+        !stale.exists(),
+        "stale {} not removed by the next run",
+        stale.display()
+    );
 }
 
 #[test]
@@ -219,7 +273,9 @@ fn pids_cgroup_absent_without_option() {
 fn quiet_hides_stale_cgroup_notice() {
     // A cgroup named after a pid that has exited stands for one left by
     // a jail killed with SIGKILL.
-    let mut exited = std::process::Command::new("true").spawn().expect("spawn true");
+    let mut exited = std::process::Command::new("true")
+        .spawn()
+        .expect("spawn true");
     exited.wait().expect("wait for true");
     let stale = jail_cgroup(exited.id());
     std::fs::create_dir_all(stale.parent().expect("jail/ parent")).expect("create jail/");
@@ -240,10 +296,17 @@ fn pids_max_above_kernel_limit_fails_cleanly() {
     // The kernel rejects limits above its pid maximum (4194304 at most)
     // when pids.max is written, after the cgroup was created.
     let mounts_before = host_mounts();
-    let result = run(jail(&["-q", "--pids-max", "99999999"], &["echo", "jail-test-9112"]));
+    let result = run(jail(
+        &["-q", "--pids-max", "99999999"],
+        &["echo", "jail-test-9112"],
+    ));
     assert_eq!(result.status(), Some(125), "stderr: {}", result.stderr());
     assert_eq!(result.stdout(), "");
     assert_single_error_line(&result.stderr());
-    assert!(result.stderr().contains("pids.max"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("pids.max"),
+        "stderr: {}",
+        result.stderr()
+    );
     assert_nothing_left(result.pid, "jail-test-9112", &mounts_before);
 }

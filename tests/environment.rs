@@ -23,7 +23,10 @@ fn env_defaults_exactly() {
     let vars = env_inside(&[], |cmd| {
         cmd.env("TERM", "vt100");
     });
-    assert_eq!(vars, [DEFAULT_PATH, "HOME=/root", "HOSTNAME=jail", "TERM=vt100"]);
+    assert_eq!(
+        vars,
+        [DEFAULT_PATH, "HOME=/root", "HOSTNAME=jail", "TERM=vt100"]
+    );
 }
 
 #[test]
@@ -34,7 +37,14 @@ fn env_under_sh_adds_pwd_shlvl() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let mut vars: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
     vars.sort();
-    let expected = ["HOME=/root", "HOSTNAME=jail", DEFAULT_PATH, "PWD=/", "SHLVL=1", "TERM=vt100"];
+    let expected = [
+        "HOME=/root",
+        "HOSTNAME=jail",
+        DEFAULT_PATH,
+        "PWD=/",
+        "SHLVL=1",
+        "TERM=vt100",
+    ];
     assert_eq!(vars, expected);
 }
 
@@ -43,7 +53,10 @@ fn env_term_copied_from_caller() {
     let vars = env_inside(&[], |cmd| {
         cmd.env("TERM", "screen-256color");
     });
-    assert!(vars.contains(&"TERM=screen-256color".to_owned()), "env: {vars:?}");
+    assert!(
+        vars.contains(&"TERM=screen-256color".to_owned()),
+        "env: {vars:?}"
+    );
 }
 
 #[test]
@@ -75,15 +88,24 @@ fn env_host_variables_not_leaked() {
         cmd.env("JAIL_TEST_LEAK", "host-value").env("TERM", "vt100");
     });
     assert_eq!(vars.len(), 4, "env: {vars:?}");
-    assert!(!vars.iter().any(|var| var.contains("JAIL_TEST_LEAK")), "env: {vars:?}");
-    assert!(!vars.iter().any(|var| var.starts_with("CARGO")), "env: {vars:?}");
+    assert!(
+        !vars.iter().any(|var| var.contains("JAIL_TEST_LEAK")),
+        "env: {vars:?}"
+    );
+    assert!(
+        !vars.iter().any(|var| var.starts_with("CARGO")),
+        "env: {vars:?}"
+    );
 }
 
 #[test]
 fn env_options_appended_in_order() {
-    let vars = env_inside(&["-e", "FIRST=1", "--env", "SECOND=2", "--env=THIRD=3"], |cmd| {
-        cmd.env("TERM", "vt100");
-    });
+    let vars = env_inside(
+        &["-e", "FIRST=1", "--env", "SECOND=2", "--env=THIRD=3"],
+        |cmd| {
+            cmd.env("TERM", "vt100");
+        },
+    );
     let expected = [
         DEFAULT_PATH,
         "HOME=/root",
@@ -115,17 +137,32 @@ fn env_option_overrides_home_and_term() {
     let vars = env_inside(&["-e", "HOME=/tmp", "-e", "TERM=dumb"], |cmd| {
         cmd.env("TERM", "vt100");
     });
-    assert_eq!(vars.iter().filter(|var| var.starts_with("HOME=")).count(), 1, "env: {vars:?}");
+    assert_eq!(
+        vars.iter().filter(|var| var.starts_with("HOME=")).count(),
+        1,
+        "env: {vars:?}"
+    );
     assert!(vars.contains(&"HOME=/tmp".to_owned()), "env: {vars:?}");
-    assert_eq!(vars.iter().filter(|var| var.starts_with("TERM=")).count(), 1, "env: {vars:?}");
+    assert_eq!(
+        vars.iter().filter(|var| var.starts_with("TERM=")).count(),
+        1,
+        "env: {vars:?}"
+    );
     assert!(vars.contains(&"TERM=dumb".to_owned()), "env: {vars:?}");
 }
 
 #[test]
 fn env_path_option_used_for_search() {
     // With PATH=/nonexistent, a bare command name is not found.
-    let output = jail(&["-e", "PATH=/nonexistent"], &["ls"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(127), "stderr: {}", stderr(&output));
+    let output = jail(&["-e", "PATH=/nonexistent"], &["ls"])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(127),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -160,8 +197,15 @@ fn env_1001_options_rejected() {
     for value in &values {
         options.extend(["-e", value.as_str()]);
     }
-    let output = jail(&options, &["/usr/bin/env"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(125), "stderr: {}", stderr(&output));
+    let output = jail(&options, &["/usr/bin/env"])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(125),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_eq!(stdout(&output), "");
     assert_single_error_line(&stderr(&output));
 }
@@ -170,8 +214,9 @@ fn env_1001_options_rejected() {
 fn env_large_value_passed() {
     let value = "v".repeat(100_000);
     let option = format!("BIG={value}");
-    let output =
-        jail(&["-e", &option], &["/bin/sh", "-c", "echo ${#BIG}"]).output().expect("run jail");
+    let output = jail(&["-e", &option], &["/bin/sh", "-c", "echo ${#BIG}"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "100000\n");
 }
@@ -181,7 +226,10 @@ fn env_bare_key_copies_caller_value() {
     let vars = env_inside(&["-e", "JAIL_TEST_COPIED"], |cmd| {
         cmd.env("JAIL_TEST_COPIED", "from host");
     });
-    assert!(vars.contains(&"JAIL_TEST_COPIED=from host".to_owned()), "env: {vars:?}");
+    assert!(
+        vars.contains(&"JAIL_TEST_COPIED=from host".to_owned()),
+        "env: {vars:?}"
+    );
 }
 
 #[test]
@@ -189,7 +237,10 @@ fn env_bare_key_dropped_when_unset() {
     let vars = env_inside(&["-e", "JAIL_TEST_UNSET"], |cmd| {
         cmd.env_remove("JAIL_TEST_UNSET").env("TERM", "vt100");
     });
-    assert!(!vars.iter().any(|var| var.starts_with("JAIL_TEST_UNSET")), "env: {vars:?}");
+    assert!(
+        !vars.iter().any(|var| var.starts_with("JAIL_TEST_UNSET")),
+        "env: {vars:?}"
+    );
     assert_eq!(vars.len(), 4, "env: {vars:?}");
 }
 
@@ -200,7 +251,10 @@ fn env_bare_key_copies_empty_value() {
     let vars = env_inside(&["-e", "JAIL_TEST_EMPTY"], |cmd| {
         cmd.env("JAIL_TEST_EMPTY", "");
     });
-    assert!(vars.contains(&"JAIL_TEST_EMPTY=".to_owned()), "env: {vars:?}");
+    assert!(
+        vars.contains(&"JAIL_TEST_EMPTY=".to_owned()),
+        "env: {vars:?}"
+    );
 }
 
 #[test]
@@ -214,7 +268,9 @@ fn env_bare_key_overrides_default() {
 
 #[test]
 fn umask_default_0022() {
-    let output = jail(&[], &["/bin/sh", "-c", "umask"]).output().expect("run jail");
+    let output = jail(&[], &["/bin/sh", "-c", "umask"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "0022\n");
 }
@@ -269,21 +325,27 @@ fn umask_applies_to_new_files() {
 
 #[test]
 fn workdir_default_is_root() {
-    let output = jail(&[], &["/bin/sh", "-c", "pwd"]).output().expect("run jail");
+    let output = jail(&[], &["/bin/sh", "-c", "pwd"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "/\n");
 }
 
 #[test]
 fn workdir_short_option() {
-    let output = jail(&["-w", "/tmp"], &["/bin/sh", "-c", "pwd"]).output().expect("run jail");
+    let output = jail(&["-w", "/tmp"], &["/bin/sh", "-c", "pwd"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "/tmp\n");
 }
 
 #[test]
 fn workdir_long_option_with_equals() {
-    let output = jail(&["--workdir=/etc"], &["/bin/sh", "-c", "pwd"]).output().expect("run jail");
+    let output = jail(&["--workdir=/etc"], &["/bin/sh", "-c", "pwd"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "/etc\n");
 }
@@ -294,26 +356,45 @@ fn workdir_created_when_missing() {
     let dir = RootfsDir::new(&top);
     let workdir = format!("/{top}/b/c");
     let script = "pwd; [ -d \"$PWD\" ] && echo is-dir; stat -c %a .";
-    let output = jail(&["-w", &workdir], &["/bin/sh", "-c", script]).output().expect("run jail");
+    let output = jail(&["-w", &workdir], &["/bin/sh", "-c", script])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), format!("{workdir}\nis-dir\n755\n"));
-    assert!(dir.host_path.join("b/c").is_dir(), "workdir not created in the rootfs");
+    assert!(
+        dir.host_path.join("b/c").is_dir(),
+        "workdir not created in the rootfs"
+    );
 }
 
 #[test]
 fn workdir_relative_rejected_before_run() {
     let marker = "jail-test-relative-workdir";
-    let cmd = jail(&["-w", "tmp"], &["/bin/sh", "-c", &format!("echo {marker}")]);
+    let cmd = jail(
+        &["-w", "tmp"],
+        &["/bin/sh", "-c", &format!("echo {marker}")],
+    );
     let result = run(cmd);
     assert_eq!(result.status(), Some(125), "stderr: {}", result.stderr());
     assert_eq!(result.stdout(), "", "COMMAND ran");
     assert_single_error_line(&result.stderr());
-    assert!(result.stderr().contains("tmp"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("tmp"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn workdir_on_file_rejected() {
-    let output = jail(&["-w", "/etc/passwd"], &["/bin/true"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(125), "stderr: {}", stderr(&output));
+    let output = jail(&["-w", "/etc/passwd"], &["/bin/true"])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(125),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }

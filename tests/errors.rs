@@ -35,39 +35,63 @@ fn rootfs_arg() -> String {
 fn unknown_long_option_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["--bogus", &root, "sleep", "8101"], "sleep 8101");
-    assert!(result.stderr().contains("--bogus"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--bogus"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn unknown_short_option_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["-x", &root, "sleep", "8102"], "sleep 8102");
-    assert!(result.stderr().contains("-x"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("-x"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn flag_with_value_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["--no-init=yes", &root, "sleep", "8103"], "sleep 8103");
-    assert!(result.stderr().contains("--no-init"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--no-init"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn missing_value_hostname_rejected() {
     let result = assert_fails(&["-n"], "jail-test-8104");
-    assert!(result.stderr().contains("-n"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("-n"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn missing_value_pids_max_rejected() {
     let result = assert_fails(&["--pids-max"], "jail-test-8105");
-    assert!(result.stderr().contains("--pids-max"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--pids-max"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn missing_value_env_rejected() {
     let result = assert_fails(&["--env"], "jail-test-8106");
-    assert!(result.stderr().contains("--env"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--env"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -94,7 +118,11 @@ fn empty_rootfs_argument_rejected() {
 fn rootfs_not_found_rejected() {
     let path = "/nonexistent/jail-test-rootfs";
     let result = assert_fails(&[path, "sleep", "8111"], "sleep 8111");
-    assert!(result.stderr().contains(path), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains(path),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -103,7 +131,11 @@ fn rootfs_not_found_with_pids_max() {
     // -q hides the notice a parallel test's stale cgroup could cause.
     let args = ["-q", "--pids-max", "5", path, "sleep", "8112"];
     let result = assert_fails(&args, "sleep 8112");
-    assert!(result.stderr().contains(path), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains(path),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -111,14 +143,22 @@ fn rootfs_regular_file_rejected() {
     let file = rootfs().join("etc/passwd");
     let path = file.to_string_lossy().into_owned();
     let result = assert_fails(&[&path, "sleep", "8113"], "sleep 8113");
-    assert!(result.stderr().contains(&path), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains(&path),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn net_invalid_value_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["--net", "bridge", &root, "sleep", "8114"], "sleep 8114");
-    assert!(result.stderr().contains("bridge"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("bridge"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -149,7 +189,11 @@ fn pids_max_negative_rejected() {
 fn pids_max_word_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["--pids-max", "abc", &root, "sleep", "8119"], "sleep 8119");
-    assert!(result.stderr().contains("abc"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("abc"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -188,7 +232,11 @@ fn hostname_65_bytes_rejected() {
     let root = rootfs_arg();
     let name = "h".repeat(65);
     let result = assert_fails(&["--hostname", &name, &root, "sleep", "8125"], "sleep 8125");
-    assert!(result.stderr().contains(&name), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains(&name),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -207,7 +255,11 @@ fn hostname_with_slash_rejected() {
 fn env_empty_key_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["-e", "=x", &root, "sleep", "8128"], "sleep 8128");
-    assert!(result.stderr().contains("=x"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("=x"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -220,35 +272,55 @@ fn env_empty_argument_rejected() {
 fn workdir_relative_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["-w", "tmp", &root, "sleep", "8130"], "sleep 8130");
-    assert!(result.stderr().contains("tmp"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("tmp"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn memory_invalid_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["--memory", "lots", &root, "sleep", "8131"], "sleep 8131");
-    assert!(result.stderr().contains("--memory"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--memory"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn cpus_invalid_rejected() {
     let root = rootfs_arg();
     let result = assert_fails(&["--cpus", "0", &root, "sleep", "8139"], "sleep 8139");
-    assert!(result.stderr().contains("--cpus"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--cpus"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn user_not_supported_yet() {
     let root = rootfs_arg();
     let result = assert_fails(&["-u", "1000", &root, "sleep", "8132"], "sleep 8132");
-    assert!(result.stderr().contains("-u"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("-u"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn read_only_not_supported_yet() {
     let root = rootfs_arg();
     let result = assert_fails(&["--read-only", &root, "sleep", "8133"], "sleep 8133");
-    assert!(result.stderr().contains("--read-only"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("--read-only"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 /// A rootfs tree of the test's own, with busybox as `/bin/sh` and
@@ -292,7 +364,11 @@ fn mount_point_file_rejected() {
     let tree = TestRootfs::new("jail-test-proc-file");
     std::fs::write(tree.path().join("proc"), "not a directory\n").expect("create proc file");
     let result = assert_fails(&[&tree.arg(), "sleep", "8134"], "sleep 8134");
-    assert!(result.stderr().contains("/proc"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("/proc"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -304,7 +380,11 @@ fn mount_point_file_with_pids_max() {
     // -q hides the notice a parallel test's stale cgroup could cause.
     let args = ["-q", "--pids-max", "5", &tree.arg(), "sleep", "8135"];
     let result = assert_fails(&args, "sleep 8135");
-    assert!(result.stderr().contains("/proc"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("/proc"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
@@ -317,9 +397,15 @@ fn mount_point_symlink_rejected() {
     std::fs::create_dir(&outside).expect("create link target");
     std::os::unix::fs::symlink(&outside, tree.path().join("dev")).expect("link dev");
     let result = assert_fails(&[&tree.arg(), "sleep", "8138"], "sleep 8138");
-    let entries: Vec<_> = std::fs::read_dir(&outside).expect("read link target").collect();
+    let entries: Vec<_> = std::fs::read_dir(&outside)
+        .expect("read link target")
+        .collect();
     let _ = std::fs::remove_dir_all(&outside);
-    assert!(result.stderr().contains("/dev"), "stderr: {}", result.stderr());
+    assert!(
+        result.stderr().contains("/dev"),
+        "stderr: {}",
+        result.stderr()
+    );
     assert_eq!(entries.len(), 0, "jail wrote through the dev link");
 }
 
@@ -341,7 +427,10 @@ fn missing_mount_points_created() {
 fn normal_run_leaves_nothing() {
     let mounts_before = host_mounts();
     let marker = "sleep 8136";
-    let result = run(jail(&["--pids-max", "5"], &["/bin/sh", "-c", "sleep 813''6 & echo ok"]));
+    let result = run(jail(
+        &["--pids-max", "5"],
+        &["/bin/sh", "-c", "sleep 813''6 & echo ok"],
+    ));
     assert_eq!(result.status(), Some(0), "stderr: {}", result.stderr());
     assert_eq!(result.stdout(), "ok\n");
     assert_nothing_left(result.pid, marker, &mounts_before);
@@ -349,7 +438,10 @@ fn normal_run_leaves_nothing() {
 
 #[test]
 fn help_short_prints_usage() {
-    let output = Command::new(jail_bin()).arg("-h").output().expect("run jail");
+    let output = Command::new(jail_bin())
+        .arg("-h")
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(text.starts_with("usage: jail "), "stdout: {text}");
@@ -359,7 +451,10 @@ fn help_short_prints_usage() {
 
 #[test]
 fn help_long_prints_usage() {
-    let output = Command::new(jail_bin()).arg("--help").output().expect("run jail");
+    let output = Command::new(jail_bin())
+        .arg("--help")
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(text.starts_with("usage: jail "), "stdout: {text}");
@@ -368,21 +463,32 @@ fn help_long_prints_usage() {
 
 #[test]
 fn help_same_for_both_forms() {
-    let short = Command::new(jail_bin()).arg("-h").output().expect("run jail");
-    let long = Command::new(jail_bin()).arg("--help").output().expect("run jail");
+    let short = Command::new(jail_bin())
+        .arg("-h")
+        .output()
+        .expect("run jail");
+    let long = Command::new(jail_bin())
+        .arg("--help")
+        .output()
+        .expect("run jail");
     assert_eq!(short.stdout, long.stdout);
 }
 
 #[test]
 fn help_wins_over_rootfs() {
-    let output = jail(&["--help"], &["/bin/true"]).output().expect("run jail");
+    let output = jail(&["--help"], &["/bin/true"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).starts_with("usage: jail "));
 }
 
 #[test]
 fn version_short_prints_version() {
-    let output = Command::new(jail_bin()).arg("-V").output().expect("run jail");
+    let output = Command::new(jail_bin())
+        .arg("-V")
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "jail 0.1.0\n");
     assert!(output.stderr.is_empty(), "stderr: {}", stderr(&output));
@@ -390,7 +496,10 @@ fn version_short_prints_version() {
 
 #[test]
 fn version_long_prints_version() {
-    let output = Command::new(jail_bin()).arg("--version").output().expect("run jail");
+    let output = Command::new(jail_bin())
+        .arg("--version")
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "jail 0.1.0\n");
 }
@@ -407,7 +516,9 @@ fn double_dash_ends_options() {
 #[test]
 fn double_dash_after_options() {
     let mut cmd = Command::new(jail_bin());
-    cmd.args(["-n", "dashed", "--"]).arg(rootfs()).arg("hostname");
+    cmd.args(["-n", "dashed", "--"])
+        .arg(rootfs())
+        .arg("hostname");
     let output = cmd.output().expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "dashed\n");
@@ -423,16 +534,21 @@ fn options_after_rootfs_belong_to_command() {
 #[test]
 fn jail_options_after_rootfs_not_parsed() {
     // -V and --net after ROOTFS are COMMAND's arguments, not jail's.
-    let output = jail(&[], &["echo", "-V", "--net", "bogus"]).output().expect("run jail");
+    let output = jail(&[], &["echo", "-V", "--net", "bogus"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "-V --net bogus\n");
 }
 
 #[test]
 fn short_option_value_attached() {
-    let output = jail(&["-nattached", "-w/tmp"], &["/bin/sh", "-c", "hostname; pwd"])
-        .output()
-        .expect("run jail");
+    let output = jail(
+        &["-nattached", "-w/tmp"],
+        &["/bin/sh", "-c", "hostname; pwd"],
+    )
+    .output()
+    .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "attached\n/tmp\n");
 }
@@ -441,15 +557,18 @@ fn short_option_value_attached() {
 fn short_options_grouped() {
     // Flags grouped behind one dash, the last taking a value, as POSIX
     // utility syntax and getopt allow (`-qn NAME` is `-q -n NAME`).
-    let output = jail(&["-qn", "grouped"], &["hostname"]).output().expect("run jail");
+    let output = jail(&["-qn", "grouped"], &["hostname"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "grouped\n");
 }
 
 #[test]
 fn quiet_keeps_command_output() {
-    let output =
-        jail(&["-q"], &["/bin/sh", "-c", "echo out; echo err >&2"]).output().expect("run jail");
+    let output = jail(&["-q"], &["/bin/sh", "-c", "echo out; echo err >&2"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "out\n");
     assert_eq!(stderr(&output), "err\n");
@@ -458,8 +577,15 @@ fn quiet_keeps_command_output() {
 #[test]
 fn quiet_still_prints_errors() {
     let root = rootfs_arg();
-    let result = assert_fails(&["--quiet", "--net", "x", &root, "sleep", "8137"], "sleep 8137");
-    assert!(result.stderr().contains("--net"), "stderr: {}", result.stderr());
+    let result = assert_fails(
+        &["--quiet", "--net", "x", &root, "sleep", "8137"],
+        "sleep 8137",
+    );
+    assert!(
+        result.stderr().contains("--net"),
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]

@@ -14,7 +14,12 @@ use std::time::Duration;
 
 fn assert_status(options: &[&str], script: &str, expected: i32) {
     let output = sh(options, script);
-    assert_eq!(output.status.code(), Some(expected), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(expected),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -62,45 +67,89 @@ fn status_130_on_sigint() {
 #[test]
 fn status_126_for_non_executable() {
     let output = jail(&[], &["/etc/passwd"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(126), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(126),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
-    assert!(stderr(&output).contains("/etc/passwd"), "stderr: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/etc/passwd"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn status_126_for_directory() {
     let output = jail(&[], &["/etc"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(126), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(126),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
 #[test]
 fn status_126_without_init() {
-    let output = jail(&["--no-init"], &["/etc/passwd"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(126), "stderr: {}", stderr(&output));
+    let output = jail(&["--no-init"], &["/etc/passwd"])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(126),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
 #[test]
 fn status_127_for_missing_path() {
     let output = jail(&[], &["/nope"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(127), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(127),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
-    assert!(stderr(&output).contains("/nope"), "stderr: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/nope"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn status_127_for_missing_name_on_path() {
     let output = jail(&[], &["nope"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(127), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(127),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
-    assert!(stderr(&output).contains("nope"), "stderr: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nope"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn status_127_without_init() {
     let output = jail(&["--no-init"], &["/nope"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(127), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(127),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
@@ -108,7 +157,12 @@ fn status_127_without_init() {
 fn status_127_for_empty_command() {
     // An empty name is found nowhere, as for execvp and the shells.
     let output = jail(&[], &[""]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(127), "stderr: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(127),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
@@ -127,9 +181,19 @@ fn rootfs_dir_with(name: &str, files: &[(&str, &[u8], u32)]) -> RootfsDir {
 #[test]
 fn status_126_for_non_executable_on_path() {
     let dir = rootfs_dir_with("jail-test-path-noexec", &[("plain", b"echo no\n", 0o644)]);
-    let path_var = format!("PATH=/{}", dir.host_path.file_name().unwrap().to_string_lossy());
-    let output = jail(&["-e", &path_var], &["plain"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(126), "stderr: {}", stderr(&output));
+    let path_var = format!(
+        "PATH=/{}",
+        dir.host_path.file_name().unwrap().to_string_lossy()
+    );
+    let output = jail(&["-e", &path_var], &["plain"])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(126),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
@@ -137,18 +201,45 @@ fn status_126_for_non_executable_on_path() {
 fn status_127_for_missing_interpreter() {
     let script: &[u8] = b"#!/nonexistent/interpreter\necho no\n";
     let dir = rootfs_dir_with("jail-test-interpreter", &[("script", script, 0o755)]);
-    let name = dir.host_path.file_name().unwrap().to_string_lossy().into_owned();
-    let output = jail(&[], &[&format!("/{name}/script")]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(127), "stderr: {}", stderr(&output));
+    let name = dir
+        .host_path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let output = jail(&[], &[&format!("/{name}/script")])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(127),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
 #[test]
 fn status_126_for_exec_format_error() {
-    let dir = rootfs_dir_with("jail-test-format", &[("garbage", b"\x00\x01\x02garbage", 0o755)]);
-    let name = dir.host_path.file_name().unwrap().to_string_lossy().into_owned();
-    let output = jail(&[], &[&format!("/{name}/garbage")]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(126), "stderr: {}", stderr(&output));
+    let dir = rootfs_dir_with(
+        "jail-test-format",
+        &[("garbage", b"\x00\x01\x02garbage", 0o755)],
+    );
+    let name = dir
+        .host_path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let output = jail(&[], &[&format!("/{name}/garbage")])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(126),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
@@ -156,23 +247,39 @@ fn status_126_for_exec_format_error() {
 fn script_with_shebang_runs() {
     let script: &[u8] = b"#!/bin/sh\necho \"script:$1\"\nexit 6\n";
     let dir = rootfs_dir_with("jail-test-script", &[("script", script, 0o755)]);
-    let name = dir.host_path.file_name().unwrap().to_string_lossy().into_owned();
-    let output = jail(&[], &[&format!("/{name}/script"), "arg"]).output().expect("run jail");
+    let name = dir
+        .host_path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let output = jail(&[], &[&format!("/{name}/script"), "arg"])
+        .output()
+        .expect("run jail");
     assert_eq!(stdout(&output), "script:arg\n");
     assert_eq!(output.status.code(), Some(6), "stderr: {}", stderr(&output));
 }
 
 #[test]
 fn command_relative_to_workdir() {
-    let output = jail(&["-w", "/bin"], &["./echo", "relative"]).output().expect("run jail");
+    let output = jail(&["-w", "/bin"], &["./echo", "relative"])
+        .output()
+        .expect("run jail");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "relative\n");
 }
 
 #[test]
 fn status_125_for_jail_failure() {
-    let output = jail(&["--net", "bogus"], &["/bin/true"]).output().expect("run jail");
-    assert_eq!(output.status.code(), Some(125), "stderr: {}", stderr(&output));
+    let output = jail(&["--net", "bogus"], &["/bin/true"])
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(125),
+        "stderr: {}",
+        stderr(&output)
+    );
     assert_single_error_line(&stderr(&output));
 }
 
@@ -187,7 +294,9 @@ fn command_found_on_path() {
 fn command_default_is_bin_sh() {
     let mut cmd = std::process::Command::new(jail_bin());
     cmd.arg(rootfs());
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn jail");
     let mut stdin = child.stdin.take().expect("stdin");
     std::io::Write::write_all(&mut stdin, b"echo shell:$0:$$; exit 4\n").expect("write script");
@@ -241,7 +350,9 @@ fn sigterm_to_jail_reaches_command() {
     // The quotes keep the marker out of jail's and sh's command lines.
     let script = "echo ready; exec sleep 710''1";
     let (child, reader) = spawn_ready(&[], script);
-    let started = wait_until(Duration::from_secs(5), || !processes_matching(marker).is_empty());
+    let started = wait_until(Duration::from_secs(5), || {
+        !processes_matching(marker).is_empty()
+    });
     assert!(started, "{marker} did not start");
     send_signal(child.id(), libc::SIGTERM);
     let (_, status, errors) = finish(child, reader);
@@ -280,7 +391,9 @@ fn sighup_to_jail_reaches_command() {
     // The quotes keep the marker out of jail's and sh's command lines.
     let script = "echo ready; exec sleep 710''3";
     let (child, reader) = spawn_ready(&[], script);
-    let started = wait_until(Duration::from_secs(5), || !processes_matching(marker).is_empty());
+    let started = wait_until(Duration::from_secs(5), || {
+        !processes_matching(marker).is_empty()
+    });
     assert!(started, "{marker} did not start");
     send_signal(child.id(), libc::SIGHUP);
     let (_, status, errors) = finish(child, reader);
@@ -293,18 +406,25 @@ fn sigkill_to_jail_ends_container() {
     // The quotes keep the marker out of jail's and sh's command lines.
     let script = "echo ready; sleep 710''4; true";
     let (mut child, _reader) = spawn_ready(&[], script);
-    let started = wait_until(Duration::from_secs(5), || !processes_matching(marker).is_empty());
+    let started = wait_until(Duration::from_secs(5), || {
+        !processes_matching(marker).is_empty()
+    });
     assert!(started, "{marker} did not start");
     child.kill().expect("kill jail");
     wait_timeout(&mut child, Duration::from_secs(10));
-    let ended = wait_until(Duration::from_secs(5), || processes_matching(marker).is_empty());
+    let ended = wait_until(Duration::from_secs(5), || {
+        processes_matching(marker).is_empty()
+    });
     assert!(ended, "left running: {:?}", processes_matching(marker));
 }
 
 #[test]
 fn background_processes_gone_at_exit() {
     let marker = "sleep 7105";
-    let output = sh(&[], &format!("{marker} >/dev/null & {marker} >/dev/null & echo started"));
+    let output = sh(
+        &[],
+        &format!("{marker} >/dev/null & {marker} >/dev/null & echo started"),
+    );
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "started\n");
     assert_eq!(processes_matching(marker), Vec::<u32>::new());
@@ -313,8 +433,10 @@ fn background_processes_gone_at_exit() {
 #[test]
 fn background_processes_gone_at_exit_without_init() {
     let marker = "sleep 7106";
-    let output =
-        sh(&["--no-init"], &format!("{marker} >/dev/null & {marker} >/dev/null & echo started"));
+    let output = sh(
+        &["--no-init"],
+        &format!("{marker} >/dev/null & {marker} >/dev/null & echo started"),
+    );
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), "started\n");
     assert_eq!(processes_matching(marker), Vec::<u32>::new());

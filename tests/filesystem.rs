@@ -22,13 +22,22 @@ fn lines(text: &str) -> BTreeSet<String> {
 fn rootfs_names() -> BTreeSet<String> {
     std::fs::read_dir(rootfs())
         .expect("read rootfs")
-        .map(|entry| entry.expect("read rootfs entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("read rootfs entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| !name.starts_with("jail-test-"))
         .collect()
 }
 
 fn without_test_dirs(names: BTreeSet<String>) -> BTreeSet<String> {
-    names.into_iter().filter(|name| !name.starts_with("jail-test-")).collect()
+    names
+        .into_iter()
+        .filter(|name| !name.starts_with("jail-test-"))
+        .collect()
 }
 
 #[test]
@@ -36,11 +45,16 @@ fn proc_lists_only_container_pids() {
     // `; true` keeps sh alive, so the container runs init, sh and ls.
     let output = sh(&[], "ls /proc | grep -E '^[0-9]+$'; true");
     assert_success(&output);
-    let pids: BTreeSet<u32> =
-        stdout(&output).lines().map(|pid| pid.parse().expect("pid")).collect();
+    let pids: BTreeSet<u32> = stdout(&output)
+        .lines()
+        .map(|pid| pid.parse().expect("pid"))
+        .collect();
     assert!(pids.contains(&1), "pids in /proc: {pids:?}");
     assert!(pids.len() <= 4, "pids in /proc: {pids:?}");
-    assert!(!pids.contains(&std::process::id()), "test runner in /proc: {pids:?}");
+    assert!(
+        !pids.contains(&std::process::id()),
+        "test runner in /proc: {pids:?}"
+    );
 }
 
 #[test]
@@ -50,7 +64,10 @@ fn proc_is_procfs_nosuid_nodev_noexec() {
     let line = stdout(&output);
     let options = line.split(' ').nth(3).unwrap_or("");
     for flag in ["nosuid", "nodev", "noexec"] {
-        assert!(options.split(',').any(|option| option == flag), "/proc mounted with {options}");
+        assert!(
+            options.split(',').any(|option| option == flag),
+            "/proc mounted with {options}"
+        );
     }
 }
 
@@ -58,7 +75,11 @@ fn proc_is_procfs_nosuid_nodev_noexec() {
 fn sys_read_only() {
     let output = sh(&[], "touch /sys/kernel/jail-test-file");
     assert_ne!(output.status.code(), Some(0), "touch in /sys succeeded");
-    assert!(stderr(&output).contains("Read-only file system"), "stderr: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Read-only file system"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -67,7 +88,10 @@ fn sys_mounted_read_only() {
     assert_success(&output);
     let line = stdout(&output);
     let options = line.split(' ').nth(3).unwrap_or("");
-    assert!(options.split(',').any(|option| option == "ro"), "/sys mounted with {options}");
+    assert!(
+        options.split(',').any(|option| option == "ro"),
+        "/sys mounted with {options}"
+    );
 }
 
 #[test]
@@ -87,7 +111,11 @@ fn dev_contains_exactly_minimal_set() {
 fn dev_is_tmpfs() {
     let output = sh(&[], "grep ' /dev ' /proc/mounts");
     assert_success(&output);
-    assert!(stdout(&output).starts_with("tmpfs /dev tmpfs "), "/dev: {}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("tmpfs /dev tmpfs "),
+        "/dev: {}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -125,8 +153,16 @@ fn dev_zero_reads_zeros() {
 #[test]
 fn dev_full_write_fails() {
     let output = sh(&[], "echo data > /dev/full");
-    assert_ne!(output.status.code(), Some(0), "write to /dev/full succeeded");
-    assert!(stderr(&output).contains("No space left"), "stderr: {}", stderr(&output));
+    assert_ne!(
+        output.status.code(),
+        Some(0),
+        "write to /dev/full succeeded"
+    );
+    assert!(
+        stderr(&output).contains("No space left"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -138,14 +174,18 @@ fn dev_urandom_readable() {
 
 #[test]
 fn dev_ptmx_links_to_pts() {
-    let output = jail(&[], &["readlink", "/dev/ptmx"]).output().expect("run jail");
+    let output = jail(&[], &["readlink", "/dev/ptmx"])
+        .output()
+        .expect("run jail");
     assert_success(&output);
     assert_eq!(stdout(&output), "pts/ptmx\n");
 }
 
 #[test]
 fn dev_pts_new_instance_empty() {
-    let output = jail(&[], &["ls", "-A", "/dev/pts"]).output().expect("run jail");
+    let output = jail(&[], &["ls", "-A", "/dev/pts"])
+        .output()
+        .expect("run jail");
     assert_success(&output);
     assert_eq!(stdout(&output), "ptmx\n");
 }
@@ -175,9 +215,17 @@ fn dev_shm_writable_sticky() {
 
 #[test]
 fn dev_fd_links_point_to_proc() {
-    let output = sh(&[], "for link in fd stdin stdout stderr; do readlink /dev/$link; done");
+    let output = sh(
+        &[],
+        "for link in fd stdin stdout stderr; do readlink /dev/$link; done",
+    );
     assert_success(&output);
-    let expected = ["/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2"];
+    let expected = [
+        "/proc/self/fd",
+        "/proc/self/fd/0",
+        "/proc/self/fd/1",
+        "/proc/self/fd/2",
+    ];
     assert_eq!(stdout(&output).lines().collect::<Vec<_>>(), expected);
 }
 
@@ -206,7 +254,10 @@ fn proc_timer_list_masked() {
 fn proc_kcore_masked_or_absent() {
     // This kernel may be built without /proc/kcore; where it exists it
     // must read empty.
-    let output = sh(&[], "if [ -e /proc/kcore ]; then wc -c < /proc/kcore; else echo 0; fi");
+    let output = sh(
+        &[],
+        "if [ -e /proc/kcore ]; then wc -c < /proc/kcore; else echo 0; fi",
+    );
     assert_success(&output);
     assert_eq!(stdout(&output).trim(), "0");
 }
@@ -214,15 +265,27 @@ fn proc_kcore_masked_or_absent() {
 #[test]
 fn proc_acpi_masked_read_only() {
     let output = sh(&[], "ls -A /proc/acpi; touch /proc/acpi/jail-test-file");
-    assert_ne!(output.status.code(), Some(0), "touch in /proc/acpi succeeded");
+    assert_ne!(
+        output.status.code(),
+        Some(0),
+        "touch in /proc/acpi succeeded"
+    );
     assert_eq!(stdout(&output), "", "/proc/acpi not empty");
 }
 
 #[test]
 fn proc_sys_read_only() {
     let output = sh(&[], "echo renamed > /proc/sys/kernel/hostname");
-    assert_ne!(output.status.code(), Some(0), "write to /proc/sys succeeded");
-    assert!(stderr(&output).contains("Read-only file system"), "stderr: {}", stderr(&output));
+    assert_ne!(
+        output.status.code(),
+        Some(0),
+        "write to /proc/sys succeeded"
+    );
+    assert!(
+        stderr(&output).contains("Read-only file system"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -241,7 +304,9 @@ fn root_listing_matches_rootfs() {
 
 #[test]
 fn proc_1_root_is_container_root() {
-    let output = jail(&[], &["ls", "-A", "/proc/1/root/"]).output().expect("run jail");
+    let output = jail(&[], &["ls", "-A", "/proc/1/root/"])
+        .output()
+        .expect("run jail");
     assert_success(&output);
     assert_eq!(without_test_dirs(lines(&stdout(&output))), rootfs_names());
 }
@@ -301,7 +366,10 @@ fn mounts_inside_only_container_ones() {
         "/proc/fs",
     ];
     for mount_point in stdout(&output).lines() {
-        assert!(allowed.contains(&mount_point), "unexpected mount inside: {mount_point}");
+        assert!(
+            allowed.contains(&mount_point),
+            "unexpected mount inside: {mount_point}"
+        );
     }
 }
 
@@ -309,7 +377,9 @@ fn mounts_inside_only_container_ones() {
 fn mounts_not_visible_on_host_during_run() {
     let before = host_mounts();
     let mut cmd = jail(&[], &["/bin/sh", "-c", "echo ready; read line"]);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn jail");
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
@@ -322,7 +392,11 @@ fn mounts_not_visible_on_host_during_run() {
     let status = wait_timeout(&mut child, Duration::from_secs(10));
     assert_eq!(during, before, "host mount table changed while jail ran");
     assert_eq!(status.code(), Some(0));
-    assert_eq!(host_mounts(), before, "host mount table changed after jail ran");
+    assert_eq!(
+        host_mounts(),
+        before,
+        "host mount table changed after jail ran"
+    );
 }
 
 /// Runs jail on a rootfs below a shared bind mount, in a mount namespace
@@ -343,7 +417,14 @@ grep " $dir/" /proc/self/mountinfo || echo none-propagated
 #[test]
 fn mounts_private_under_shared_parent() {
     let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--propagation", "private", "/bin/sh", "-c", SHARED_PARENT_SCRIPT]);
+    cmd.args([
+        "--mount",
+        "--propagation",
+        "private",
+        "/bin/sh",
+        "-c",
+        SHARED_PARENT_SCRIPT,
+    ]);
     cmd.env("ROOTFS", rootfs()).env("JAIL", jail_bin());
     let output = cmd.output().expect("run unshare");
     assert_success(&output);
@@ -411,11 +492,20 @@ fn workdir_symlink_never_reaches_host() {
     std::os::unix::fs::symlink(&host_target, &link.host_path).expect("create link");
 
     let workdir = format!("/jail-test-link-{id}/sub");
-    let output = jail(&["-w", &workdir], &["/bin/sh", "-c", "pwd -P"]).output().expect("run jail");
+    let output = jail(&["-w", &workdir], &["/bin/sh", "-c", "pwd -P"])
+        .output()
+        .expect("run jail");
     let host_sub_exists = host_target.join("sub").exists();
     let _ = std::fs::remove_dir_all(&host_target);
     assert_success(&output);
     assert_eq!(stdout(&output), format!("/{target}/sub\n"));
-    assert!(!host_sub_exists, "workdir created on the host at {}", host_target.display());
-    assert!(rootfs().join(&target).join("sub").is_dir(), "workdir not created in the rootfs");
+    assert!(
+        !host_sub_exists,
+        "workdir created on the host at {}",
+        host_target.display()
+    );
+    assert!(
+        rootfs().join(&target).join("sub").is_dir(),
+        "workdir not created in the rootfs"
+    );
 }

@@ -40,7 +40,11 @@ fn init_missing_command_is_usage_error() {
     for args in [&[][..], &["--"][..]] {
         let result = run(init(args));
         assert_eq!(result.status(), Some(125));
-        assert!(result.stderr().starts_with("jail: missing COMMAND"), "stderr: {}", result.stderr());
+        assert!(
+            result.stderr().starts_with("jail: missing COMMAND"),
+            "stderr: {}",
+            result.stderr()
+        );
     }
 }
 
@@ -48,12 +52,21 @@ fn init_missing_command_is_usage_error() {
 fn init_command_not_found_is_127() {
     let result = run(init(&["/nonexistent/command"]));
     assert_eq!(result.status(), Some(127));
-    assert_eq!(result.stderr().lines().count(), 1, "stderr: {}", result.stderr());
+    assert_eq!(
+        result.stderr().lines().count(),
+        1,
+        "stderr: {}",
+        result.stderr()
+    );
 }
 
 #[test]
 fn init_forwards_sigterm() {
-    let mut command = init(&["/bin/sh", "-c", "trap 'exit 9' TERM; echo ready; while :; do sleep 0.05; done"]);
+    let mut command = init(&[
+        "/bin/sh",
+        "-c",
+        "trap 'exit 9' TERM; echo ready; while :; do sleep 0.05; done",
+    ]);
     command.stdout(Stdio::piped());
     let mut child = command.spawn().expect("spawn jail init");
     let mut stdout = child.stdout.take().expect("stdout");
@@ -77,18 +90,28 @@ fn init_adopts_and_reaps_orphans() {
     let mut stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     let mut byte = [0u8; 1];
-    while std::io::Read::read(&mut stdout, &mut byte).expect("read orphan pid") == 1 && byte[0] != b'\n' {
+    while std::io::Read::read(&mut stdout, &mut byte).expect("read orphan pid") == 1
+        && byte[0] != b'\n'
+    {
         line.push(byte[0] as char);
     }
     let orphan: u32 = line.trim().parse().expect("orphan pid");
     let parent = || {
         let stat = std::fs::read_to_string(format!("/proc/{orphan}/stat")).unwrap_or_default();
-        stat.rsplit(") ").next().and_then(|rest| rest.split(' ').nth(1)?.parse::<u32>().ok())
+        stat.rsplit(") ")
+            .next()
+            .and_then(|rest| rest.split(' ').nth(1)?.parse::<u32>().ok())
     };
     // The orphan's first parent, the inner sh, exits right after starting it.
     let adopted = wait_until(Duration::from_secs(5), || parent() == Some(child.id()));
-    assert!(adopted, "orphan {orphan} not adopted by jail init: parent {:?}", parent());
-    let reaped = wait_until(Duration::from_secs(5), || !std::path::Path::new(&format!("/proc/{orphan}")).exists());
+    assert!(
+        adopted,
+        "orphan {orphan} not adopted by jail init: parent {:?}",
+        parent()
+    );
+    let reaped = wait_until(Duration::from_secs(5), || {
+        !std::path::Path::new(&format!("/proc/{orphan}")).exists()
+    });
     assert!(reaped, "orphan {orphan} left as a zombie");
     let status = wait_timeout(&mut child, Duration::from_secs(10));
     assert_eq!(status.code(), Some(0));

@@ -79,7 +79,10 @@ fn pid_1_is_command_without_init() {
     let output = sh(&["--no-init"], "tr '\\0' ' ' < /proc/1/cmdline; true");
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let cmdline = stdout(&output);
-    assert!(cmdline.starts_with("/bin/sh -c "), "/proc/1/cmdline: {cmdline:?}");
+    assert!(
+        cmdline.starts_with("/bin/sh -c "),
+        "/proc/1/cmdline: {cmdline:?}"
+    );
 }
 
 /// Parses the PID column of `ps` output, skipping the header.
@@ -88,7 +91,9 @@ fn ps_pids(text: &str) -> Vec<u32> {
         .skip(1)
         .map(|line| {
             let first = line.split_whitespace().next().unwrap_or("");
-            first.parse().unwrap_or_else(|_| panic!("no pid in ps line {line:?}"))
+            first
+                .parse()
+                .unwrap_or_else(|_| panic!("no pid in ps line {line:?}"))
         })
         .collect()
 }
@@ -104,8 +109,14 @@ fn ps_shows_only_container_processes() {
     assert_eq!(pids.len(), 3, "ps output:\n{listing}");
     assert!(pids.contains(&1), "ps output:\n{listing}");
     assert!(pids.contains(&2), "ps output:\n{listing}");
-    assert!(!pids.contains(&std::process::id()), "test runner visible:\n{listing}");
-    assert!(!listing.contains("cargo"), "host process visible:\n{listing}");
+    assert!(
+        !pids.contains(&std::process::id()),
+        "test runner visible:\n{listing}"
+    );
+    assert!(
+        !listing.contains("cargo"),
+        "host process visible:\n{listing}"
+    );
 }
 
 #[test]
@@ -144,7 +155,9 @@ fn namespace_links(options: &[&str]) -> (Vec<String>, Vec<String>) {
             link.to_string_lossy().into_owned()
         })
         .collect();
-    let script = NAMESPACES.map(|name| format!("readlink /proc/self/ns/{name}")).join("; ");
+    let script = NAMESPACES
+        .map(|name| format!("readlink /proc/self/ns/{name}"))
+        .join("; ");
     let output = sh(options, &script);
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let inside = stdout(&output).lines().map(str::to_owned).collect();

@@ -14,7 +14,13 @@ fn assert_success(output: &std::process::Output) {
 fn host_interfaces() -> BTreeSet<String> {
     std::fs::read_dir("/sys/class/net")
         .expect("read /sys/class/net")
-        .map(|entry| entry.expect("read interface").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("read interface")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect()
 }
 
@@ -32,7 +38,10 @@ fn link_names(text: &str) -> BTreeSet<String> {
 fn net_none_default_has_only_lo() {
     let output = sh(&[], "ip -o link");
     assert_success(&output);
-    assert_eq!(link_names(&stdout(&output)), BTreeSet::from(["lo".to_owned()]));
+    assert_eq!(
+        link_names(&stdout(&output)),
+        BTreeSet::from(["lo".to_owned()])
+    );
 }
 
 #[test]
@@ -47,22 +56,37 @@ fn net_none_lo_is_up() {
     let output = sh(&[], "ip -o link show lo");
     assert_success(&output);
     let text = stdout(&output);
-    let flags = text.split('<').nth(1).and_then(|rest| rest.split('>').next()).unwrap_or("");
-    assert!(flags.split(',').any(|flag| flag == "UP"), "lo flags: {flags}");
+    let flags = text
+        .split('<')
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or("");
+    assert!(
+        flags.split(',').any(|flag| flag == "UP"),
+        "lo flags: {flags}"
+    );
 }
 
 #[test]
 fn net_none_lo_has_127_0_0_1() {
     let output = sh(&[], "ip -o -4 addr show lo");
     assert_success(&output);
-    assert!(stdout(&output).contains("inet 127.0.0.1/8"), "lo: {}", stdout(&output));
+    assert!(
+        stdout(&output).contains("inet 127.0.0.1/8"),
+        "lo: {}",
+        stdout(&output)
+    );
 }
 
 #[test]
 fn net_none_ping_loopback() {
     let output = sh(&[], "ping -c 1 -W 5 127.0.0.1");
     assert_success(&output);
-    assert!(stdout(&output).contains("1 packets received"), "ping: {}", stdout(&output));
+    assert!(
+        stdout(&output).contains("1 packets received"),
+        "ping: {}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -89,8 +113,17 @@ fn net_none_no_route_out() {
     // Only a routing-table lookup: with no interface but lo there is no
     // route to any other address, so nothing is sent.
     let output = sh(&[], "ip route get 192.0.2.1");
-    assert_ne!(output.status.code(), Some(0), "route found: {}", stdout(&output));
-    assert!(stderr(&output).contains("unreachable"), "stderr: {}", stderr(&output));
+    assert_ne!(
+        output.status.code(),
+        Some(0),
+        "route found: {}",
+        stdout(&output)
+    );
+    assert!(
+        stderr(&output).contains("unreachable"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]

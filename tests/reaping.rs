@@ -8,9 +8,13 @@ use common::{sh, stderr, stdout};
 /// Lines of `ps -o pid,stat,comm` output below its header, each split
 /// into its columns.
 fn process_table(output: &str) -> Vec<Vec<String>> {
-    let mut lines = output.lines().skip_while(|line| !line.trim_start().starts_with("PID"));
+    let mut lines = output
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("PID"));
     lines.next();
-    lines.map(|line| line.split_whitespace().map(str::to_owned).collect()).collect()
+    lines
+        .map(|line| line.split_whitespace().map(str::to_owned).collect())
+        .collect()
 }
 
 /// An orphan is reparented to PID 1, and once it exits it is reaped: the
@@ -27,9 +31,17 @@ fn orphan_is_reaped_by_init() {
     "#;
     let output = sh(&[], script);
     let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "stdout: {text:?}; stderr: {:?}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout: {text:?}; stderr: {:?}",
+        stderr(&output)
+    );
 
-    assert!(text.contains("parent=1\n"), "orphan's parent is not PID 1: {text:?}");
+    assert!(
+        text.contains("parent=1\n"),
+        "orphan's parent is not PID 1: {text:?}"
+    );
     let orphan = text
         .lines()
         .find_map(|line| line.strip_prefix("orphan="))
@@ -37,8 +49,14 @@ fn orphan_is_reaped_by_init() {
     let table = process_table(&text);
     assert!(!table.is_empty(), "no ps output: {text:?}");
     for row in &table {
-        assert_ne!(row[0], orphan, "orphan still in the process table: {text:?}");
-        assert!(!row[1].contains('Z'), "zombie in the process table: {text:?}");
+        assert_ne!(
+            row[0], orphan,
+            "orphan still in the process table: {text:?}"
+        );
+        assert!(
+            !row[1].contains('Z'),
+            "zombie in the process table: {text:?}"
+        );
     }
 }
 
@@ -58,12 +76,23 @@ fn many_orphans_leave_no_zombie() {
     "#;
     let output = sh(&[], script);
     let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "stdout: {text:?}; stderr: {:?}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout: {text:?}; stderr: {:?}",
+        stderr(&output)
+    );
 
     let table = process_table(&text);
     assert!(!table.is_empty(), "no ps output: {text:?}");
     for row in &table {
-        assert!(!row[1].contains('Z'), "zombie in the process table: {text:?}");
-        assert_ne!(row[2], "sleep", "orphaned sleep still in the process table: {text:?}");
+        assert!(
+            !row[1].contains('Z'),
+            "zombie in the process table: {text:?}"
+        );
+        assert_ne!(
+            row[2], "sleep",
+            "orphaned sleep still in the process table: {text:?}"
+        );
     }
 }

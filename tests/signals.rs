@@ -33,7 +33,12 @@ fn assert_forwarded(options: &[&str], signal: i32, name: &str) {
     running.wait_for_stdout(&format!("got {name}\n"), TIMEOUT);
 
     let status = running.wait(TIMEOUT);
-    assert_eq!(status.code(), Some(0), "jail exit status after SIG{name}; stderr: {:?}", running.stderr());
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "jail exit status after SIG{name}; stderr: {:?}",
+        running.stderr()
+    );
 }
 
 #[test]
@@ -88,10 +93,22 @@ fn sigterm_ends_command_without_trap() {
     running.signal(libc::SIGTERM);
     let status = running.wait(TIMEOUT);
 
-    assert_eq!(status.code(), Some(128 + libc::SIGTERM), "jail exit status; stderr: {:?}", running.stderr());
-    assert!(!running.stdout().contains("survived"), "stdout: {:?}", running.stdout());
+    assert_eq!(
+        status.code(),
+        Some(128 + libc::SIGTERM),
+        "jail exit status; stderr: {:?}",
+        running.stderr()
+    );
+    assert!(
+        !running.stdout().contains("survived"),
+        "stdout: {:?}",
+        running.stdout()
+    );
     let left = processes_with_command_line(&sleep);
-    assert!(left.is_empty(), "container processes left after jail exited: {left:?}");
+    assert!(
+        left.is_empty(),
+        "container processes left after jail exited: {left:?}"
+    );
 }
 
 /// COMMAND is `sleep` itself: a shell waiting for a foreground child
@@ -106,7 +123,12 @@ fn sigint_ends_command_without_trap() {
     running.signal(libc::SIGINT);
     let status = running.wait(TIMEOUT);
 
-    assert_eq!(status.code(), Some(128 + libc::SIGINT), "jail exit status; stderr: {:?}", running.stderr());
+    assert_eq!(
+        status.code(),
+        Some(128 + libc::SIGINT),
+        "jail exit status; stderr: {:?}",
+        running.stderr()
+    );
 }
 
 /// jail's init dies with jail through its parent-death signal, and the
@@ -121,7 +143,11 @@ fn sigkill_to_jail_leaves_no_process() {
 
     running.signal(libc::SIGKILL);
     let status = running.wait(TIMEOUT);
-    assert_eq!(status.signal(), Some(libc::SIGKILL), "jail status: {status:?}");
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGKILL),
+        "jail status: {status:?}"
+    );
 
     wait_for_count(&sleep, 0);
 }
@@ -130,15 +156,25 @@ fn sigkill_to_jail_leaves_no_process() {
 fn wait_for_count(line: &str, count: usize) {
     let reached = wait_until(TIMEOUT, || processes_with_command_line(line).len() == count);
     let pids = processes_with_command_line(line);
-    assert!(reached, "timed out after {TIMEOUT:?} waiting for {count} processes `{line}`; found pids {pids:?}");
+    assert!(
+        reached,
+        "timed out after {TIMEOUT:?} waiting for {count} processes `{line}`; found pids {pids:?}"
+    );
 }
 
 /// COMMAND killed by signal N makes jail exit with 128 + N, through init.
 #[test]
 fn command_killed_by_signal_exits_128_plus_n() {
-    let cases = [("KILL", libc::SIGKILL), ("TERM", libc::SIGTERM), ("USR1", libc::SIGUSR1), ("ALRM", libc::SIGALRM)];
+    let cases = [
+        ("KILL", libc::SIGKILL),
+        ("TERM", libc::SIGTERM),
+        ("USR1", libc::SIGUSR1),
+        ("ALRM", libc::SIGALRM),
+    ];
     for (name, number) in cases {
-        let output = jail(&[], &["/bin/sh", "-c", &format!("kill -{name} $$")]).output().expect("run jail");
+        let output = jail(&[], &["/bin/sh", "-c", &format!("kill -{name} $$")])
+            .output()
+            .expect("run jail");
         assert_eq!(
             output.status.code(),
             Some(128 + number),

@@ -23,7 +23,9 @@ fn assert_success(output: &Output) {
 /// stdout pipe cannot block the write.
 fn run_with_input(options: &[&str], command: &[&str], input: Vec<u8>) -> Output {
     let mut cmd = jail(options, command);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn jail");
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || stdin.write_all(&input));
@@ -85,8 +87,9 @@ fn stdin_null_gives_eof() {
 
 #[test]
 fn stderr_passes_through() {
-    let output =
-        jail(&[], &["/bin/sh", "-c", "echo out; echo err >&2"]).output().expect("run jail");
+    let output = jail(&[], &["/bin/sh", "-c", "echo out; echo err >&2"])
+        .output()
+        .expect("run jail");
     assert_success(&output);
     assert_eq!(stdout(&output), "out\n");
     assert_eq!(stderr(&output), "err\n");
@@ -118,7 +121,9 @@ fn stdout_closed_ends_command_with_sigpipe() {
 #[test]
 fn fds_only_stdio_inside() {
     // ls itself opens one more descriptor, for reading the directory.
-    let output = jail(&[], &["ls", "/proc/self/fd"]).output().expect("run jail");
+    let output = jail(&[], &["ls", "/proc/self/fd"])
+        .output()
+        .expect("run jail");
     assert_success(&output);
     assert_eq!(stdout(&output), "0\n1\n2\n3\n");
 }
@@ -142,12 +147,17 @@ fn fds_of_caller_not_inherited() {
 
 #[test]
 fn trace_names_syscalls() {
-    let output = jail(&["--trace"], &["echo", "traced"]).output().expect("run jail");
+    let output = jail(&["--trace"], &["echo", "traced"])
+        .output()
+        .expect("run jail");
     assert_success(&output);
     assert_eq!(stdout(&output), "traced\n");
     let trace = stderr(&output);
     for line in trace.lines() {
-        assert!(line.starts_with("jail: trace "), "line not from the trace: {line:?}");
+        assert!(
+            line.starts_with("jail: trace "),
+            "line not from the trace: {line:?}"
+        );
     }
     for call in ["clone(", "pivot_root(", "execve(", "mount(", "sethostname("] {
         assert!(trace.contains(call), "no {call} in trace:\n{trace}");
@@ -161,20 +171,31 @@ fn trace_shows_failed_call() {
     let trace = stderr(&output);
     // execve is traced before the call, since it does not return on
     // success, and again with its result when it fails.
-    let failed =
-        trace.lines().any(|line| line.contains("execve(\"/nope\"") && line.contains("= -1 ENOENT"));
+    let failed = trace
+        .lines()
+        .any(|line| line.contains("execve(\"/nope\"") && line.contains("= -1 ENOENT"));
     assert!(failed, "no failed execve of /nope in trace:\n{trace}");
-    let errors: Vec<&str> =
-        trace.lines().filter(|line| !line.starts_with("jail: trace ")).collect();
+    let errors: Vec<&str> = trace
+        .lines()
+        .filter(|line| !line.starts_with("jail: trace "))
+        .collect();
     assert_eq!(errors.len(), 1, "error lines: {errors:?}");
-    assert!(errors[0].starts_with("jail: exec"), "error line: {}", errors[0]);
+    assert!(
+        errors[0].starts_with("jail: exec"),
+        "error line: {}",
+        errors[0]
+    );
 }
 
 #[test]
 fn trace_off_by_default() {
     let output = jail(&[], &["echo", "plain"]).output().expect("run jail");
     assert_success(&output);
-    assert!(!stderr(&output).contains("trace"), "stderr: {}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("trace"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 /// Opens a pseudo-terminal pair; both ends are close-on-exec so that
@@ -193,7 +214,11 @@ fn open_pty() -> (File, File) {
     let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
     // SAFETY: TIOCGPTPEER takes open flags and returns a new descriptor.
     let fd = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
-    assert!(fd >= 0, "open pty slave: {}", std::io::Error::last_os_error());
+    assert!(
+        fd >= 0,
+        "open pty slave: {}",
+        std::io::Error::last_os_error()
+    );
     // SAFETY: `fd` was just opened and nothing else owns it.
     (master, unsafe { File::from_raw_fd(fd) })
 }

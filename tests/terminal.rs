@@ -48,19 +48,38 @@ fn open_pty() -> (File, File) {
     let unlock: libc::c_int = 0;
     // SAFETY: TIOCSPTLCK reads one int from the pointer.
     let result = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock) };
-    assert_eq!(result, 0, "unlock the pseudo-terminal: {}", io::Error::last_os_error());
+    assert_eq!(
+        result,
+        0,
+        "unlock the pseudo-terminal: {}",
+        io::Error::last_os_error()
+    );
 
     let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
     // SAFETY: TIOCGPTPEER takes open flags and returns a new descriptor.
     let fd = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
-    assert!(fd >= 0, "open the pseudo-terminal's slave: {}", io::Error::last_os_error());
+    assert!(
+        fd >= 0,
+        "open the pseudo-terminal's slave: {}",
+        io::Error::last_os_error()
+    );
     // SAFETY: `fd` was just opened and nothing else owns it.
     let slave = unsafe { File::from_raw_fd(fd) };
 
-    let size = libc::winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
     // SAFETY: TIOCSWINSZ reads one winsize from the pointer.
     let result = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) };
-    assert_eq!(result, 0, "set the window size: {}", io::Error::last_os_error());
+    assert_eq!(
+        result,
+        0,
+        "set the window size: {}",
+        io::Error::last_os_error()
+    );
     (master, slave)
 }
 
@@ -90,7 +109,14 @@ impl Session {
         }
         let initial = termios(&slave);
         let child = command.spawn().expect("spawn on the pseudo-terminal");
-        Session { master, slave, child, initial, screen: Vec::new(), consumed: 0 }
+        Session {
+            master,
+            slave,
+            child,
+            initial,
+            screen: Vec::new(),
+            consumed: 0,
+        }
     }
 
     /// Starts `jail ROOTFS command...` as the session leader.
@@ -113,7 +139,9 @@ impl Session {
 
     /// Types `bytes` on the terminal.
     fn type_bytes(&mut self, bytes: &[u8]) {
-        self.master.write_all(bytes).expect("write to the pseudo-terminal master");
+        self.master
+            .write_all(bytes)
+            .expect("write to the pseudo-terminal master");
     }
 
     /// Types `line` and Enter at the prompt and waits for the next prompt;
@@ -125,7 +153,10 @@ impl Session {
             Some(end_of_echo) => &text[end_of_echo + 2..text.len() - PROMPT.len()],
             None => "",
         };
-        printed.replace("\r\n", "\n").trim_end_matches('\n').to_owned()
+        printed
+            .replace("\r\n", "\n")
+            .trim_end_matches('\n')
+            .to_owned()
     }
 
     /// Reads the terminal until `needle` appears after the previous match;
@@ -154,7 +185,11 @@ impl Session {
 
     /// Appends what the master has to read within `timeout` to `screen`.
     fn read_master(&mut self, timeout: Duration) {
-        let mut poll = libc::pollfd { fd: self.master.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        let mut poll = libc::pollfd {
+            fd: self.master.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
         let millis = timeout.as_millis().clamp(1, 100) as libc::c_int;
         // SAFETY: one valid pollfd for the duration of the call.
         let ready = unsafe { libc::poll(&mut poll, 1, millis) };
@@ -265,13 +300,24 @@ fn ps_shows_only_container_processes() {
     let mut session = Session::shell();
     let printed = session.run("ps -o pid,comm");
 
-    let rows: Vec<Vec<&str>> = printed.lines().skip(1).map(|line| line.split_whitespace().collect()).collect();
+    let rows: Vec<Vec<&str>> = printed
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect())
+        .collect();
     // PID 1 is jail's init, a fork of jail: its name is that of jail's
     // binary, cut to the kernel's 15-byte limit for process names.
     let binary = jail_bin();
-    let name = binary.file_name().expect("jail binary name").to_string_lossy();
+    let name = binary
+        .file_name()
+        .expect("jail binary name")
+        .to_string_lossy();
     let init_name = &name[..name.len().min(15)];
-    assert_eq!(rows.len(), 3, "expected init, the shell and ps: {printed:?}");
+    assert_eq!(
+        rows.len(),
+        3,
+        "expected init, the shell and ps: {printed:?}"
+    );
     assert_eq!(rows[0], ["1", init_name], "PID 1: {printed:?}");
     assert_eq!(rows[1], ["2", "sh"], "PID 2: {printed:?}");
 }
@@ -303,7 +349,11 @@ fn ctrl_c_interrupts_foreground_job() {
     session.type_bytes(b"\x03");
     session.expect(PROMPT);
 
-    assert_eq!(session.foreground_group(), shell_group, "the shell is not in the foreground again");
+    assert_eq!(
+        session.foreground_group(),
+        shell_group,
+        "the shell is not in the foreground again"
+    );
     assert_eq!(session.run("jobs"), "", "the job survived Ctrl-C");
     assert_eq!(session.run("echo alive"), "alive");
 }
@@ -317,7 +367,10 @@ fn ctrl_z_stops_foreground_job() {
 
     session.type_bytes(b"\x1a");
     let screen = session.expect(PROMPT);
-    assert!(screen.contains("Stopped"), "terminal after Ctrl-Z: {screen:?}");
+    assert!(
+        screen.contains("Stopped"),
+        "terminal after Ctrl-Z: {screen:?}"
+    );
 
     let jobs = session.run("jobs");
     assert!(jobs.contains("Stopped"), "jobs output: {jobs:?}");
@@ -336,7 +389,10 @@ fn kill_ends_stopped_job() {
     session.expect(PROMPT);
 
     let printed = session.run("kill %1; fg; echo \"status=$?\"");
-    assert!(printed.ends_with("status=143"), "kill %1 then fg: {printed:?}");
+    assert!(
+        printed.ends_with("status=143"),
+        "kill %1 then fg: {printed:?}"
+    );
     assert_eq!(session.run("jobs"), "", "the job survived kill %1");
 }
 
@@ -364,11 +420,19 @@ fn exit_status_of_shell_is_jail_status() {
 fn termios_restored_after_exit() {
     let mut session = Session::shell();
     let before = session.initial;
-    assert_ne!(before.c_oflag & libc::OPOST, 0, "a new terminal has output processing on");
+    assert_ne!(
+        before.c_oflag & libc::OPOST,
+        0,
+        "a new terminal has output processing on"
+    );
 
     session.run("stty raw -echo");
     let changed = termios(&session.slave);
-    assert_eq!(changed.c_oflag & libc::OPOST, 0, "stty raw inside did not reach the terminal");
+    assert_eq!(
+        changed.c_oflag & libc::OPOST,
+        0,
+        "stty raw inside did not reach the terminal"
+    );
     session.type_bytes(b"exit\n");
     let status = session.wait();
     assert_eq!(status.code(), Some(0), "jail status: {status:?}");
@@ -384,15 +448,28 @@ fn foreground_group_returned_after_exit() {
     let script = r#""$0" "$1" /bin/sh; echo "jail-exited=$?"; read reply"#;
     let jail = jail_bin();
     let rootfs = rootfs();
-    let args = [OsStr::new("-c"), OsStr::new(script), jail.as_os_str(), rootfs.as_os_str()];
+    let args = [
+        OsStr::new("-c"),
+        OsStr::new(script),
+        jail.as_os_str(),
+        rootfs.as_os_str(),
+    ];
     let mut session = Session::spawn(OsStr::new("/bin/sh"), &args);
     let host_group = session.pid();
     session.expect(PROMPT);
-    assert_ne!(session.foreground_group(), host_group, "COMMAND did not take the foreground");
+    assert_ne!(
+        session.foreground_group(),
+        host_group,
+        "COMMAND did not take the foreground"
+    );
 
     session.type_bytes(b"exit\n");
     session.expect("jail-exited=0");
-    assert_eq!(session.foreground_group(), host_group, "the terminal was not given back");
+    assert_eq!(
+        session.foreground_group(),
+        host_group,
+        "the terminal was not given back"
+    );
 
     session.type_bytes(b"\n");
     let status = session.wait();
@@ -409,7 +486,11 @@ fn ctrl_c_ends_command_with_130() {
 
     session.type_bytes(b"\x03");
     let status = session.wait();
-    assert_eq!(status.code(), Some(128 + libc::SIGINT), "jail status: {status:?}");
+    assert_eq!(
+        status.code(),
+        Some(128 + libc::SIGINT),
+        "jail status: {status:?}"
+    );
 }
 
 /// Ctrl-Z on a COMMAND that is not a shell: the host shell sees jail as a
@@ -422,14 +503,22 @@ fn ctrl_z_suspends_jail_until_fg() {
     session.type_bytes(b"PS1='host$ '\n");
     session.expect("host$ ");
     let host_group = session.foreground_group();
-    let line = format!("{} {} sleep 100\n", jail_bin().display(), rootfs().display());
+    let line = format!(
+        "{} {} sleep 100\n",
+        jail_bin().display(),
+        rootfs().display()
+    );
     session.type_bytes(line.as_bytes());
     session.wait_foreground_change(host_group);
 
     session.type_bytes(b"\x1a");
     session.expect("Stopped");
     session.expect("host$ ");
-    assert_eq!(session.foreground_group(), host_group, "the host shell did not get the terminal");
+    assert_eq!(
+        session.foreground_group(),
+        host_group,
+        "the host shell did not get the terminal"
+    );
 
     session.type_bytes(b"fg\n");
     session.wait_foreground_change(host_group);

@@ -23,9 +23,12 @@ impl<'a> Mounts<'a> {
     /// since cgroup hierarchies are not mounted at such paths in practice.
     pub fn add_line(&mut self, line: &'a [u8]) {
         let mut fields = line.split(|&b| b == b' ');
-        let Some(mount_point) = fields.nth(4) else { return };
+        let Some(mount_point) = fields.nth(4) else {
+            return;
+        };
         let mut after_dash = fields.skip_while(|&field| field != b"-").skip(1);
-        let (Some(fstype), _, Some(options)) = (after_dash.next(), after_dash.next(), after_dash.next())
+        let (Some(fstype), _, Some(options)) =
+            (after_dash.next(), after_dash.next(), after_dash.next())
         else {
             return;
         };
@@ -53,7 +56,8 @@ impl<'a> Mounts<'a> {
 /// Whether `list`, split at `separator`, contains `word`; `cgroup.controllers`
 /// separates with spaces, mount options with commas.
 pub fn has_word(list: &[u8], separator: u8, word: &[u8]) -> bool {
-    list.split(|&b| b == separator || b == b'\n').any(|item| item == word)
+    list.split(|&b| b == separator || b == b'\n')
+        .any(|item| item == word)
 }
 
 #[cfg(test)]
@@ -86,16 +90,26 @@ mod tests {
     #[test]
     fn layout_hybrid_has_v1_controllers_and_v2() {
         let mounts = parse(HYBRID);
-        assert_eq!(mounts.v1[Controller::Pids.index()], Some(&b"/sys/fs/cgroup/pids"[..]));
-        assert_eq!(mounts.v1[Controller::Memory.index()], Some(&b"/sys/fs/cgroup/memory"[..]));
-        assert_eq!(mounts.v1[Controller::Cpu.index()], Some(&b"/sys/fs/cgroup/cpu"[..]));
+        assert_eq!(
+            mounts.v1[Controller::Pids.index()],
+            Some(&b"/sys/fs/cgroup/pids"[..])
+        );
+        assert_eq!(
+            mounts.v1[Controller::Memory.index()],
+            Some(&b"/sys/fs/cgroup/memory"[..])
+        );
+        assert_eq!(
+            mounts.v1[Controller::Cpu.index()],
+            Some(&b"/sys/fs/cgroup/cpu"[..])
+        );
         assert_eq!(mounts.v1_cpuacct, None);
         assert_eq!(mounts.v2, Some(&b"/sys/fs/cgroup/unified"[..]));
     }
 
     #[test]
     fn layout_comounted_cpu_and_cpuacct() {
-        let mounts = parse("33 31 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
+        let mounts =
+            parse("33 31 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
         let path = Some(&b"/sys/fs/cgroup/cpu,cpuacct"[..]);
         assert_eq!(mounts.v1[Controller::Cpu.index()], path);
         assert_eq!(mounts.v1_cpuacct, path);
@@ -105,7 +119,10 @@ mod tests {
     fn layout_pure_v1_has_no_v2() {
         let mounts = parse("39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n");
         assert_eq!(mounts.v2, None);
-        assert_eq!(mounts.v1[Controller::Pids.index()], Some(&b"/sys/fs/cgroup/pids"[..]));
+        assert_eq!(
+            mounts.v1[Controller::Pids.index()],
+            Some(&b"/sys/fs/cgroup/pids"[..])
+        );
     }
 
     #[test]

@@ -77,7 +77,11 @@ pub struct Setting {
 }
 
 const fn setting(file: &'static [u8], value: Value, optional: bool) -> Setting {
-    Setting { file, value, optional }
+    Setting {
+        file,
+        value,
+        optional,
+    }
 }
 
 /// The writes that apply `limits` for `controller`, in order. Memory and
@@ -87,7 +91,9 @@ const fn setting(file: &'static [u8], value: Value, optional: bool) -> Setting {
 pub fn settings(controller: Controller, v2: bool, limits: &Limits) -> [Option<Setting>; 2] {
     match (controller, v2) {
         (Controller::Memory, _) => {
-            let Some(bytes) = limits.memory else { return [None, None] };
+            let Some(bytes) = limits.memory else {
+                return [None, None];
+            };
             if v2 {
                 [
                     Some(setting(b"memory.max", Value(bytes, None), false)),
@@ -96,17 +102,34 @@ pub fn settings(controller: Controller, v2: bool, limits: &Limits) -> [Option<Se
             } else {
                 [
                     Some(setting(b"memory.limit_in_bytes", Value(bytes, None), false)),
-                    Some(setting(b"memory.memsw.limit_in_bytes", Value(bytes, None), true)),
+                    Some(setting(
+                        b"memory.memsw.limit_in_bytes",
+                        Value(bytes, None),
+                        true,
+                    )),
                 ]
             }
         }
         (Controller::Cpu, _) => {
-            let Some(quota) = limits.cpu_quota_us else { return [None, None] };
+            let Some(quota) = limits.cpu_quota_us else {
+                return [None, None];
+            };
             if v2 {
-                [Some(setting(b"cpu.max", Value(quota, Some(CPU_PERIOD_US)), false)), None]
+                [
+                    Some(setting(
+                        b"cpu.max",
+                        Value(quota, Some(CPU_PERIOD_US)),
+                        false,
+                    )),
+                    None,
+                ]
             } else {
                 [
-                    Some(setting(b"cpu.cfs_period_us", Value(CPU_PERIOD_US, None), false)),
+                    Some(setting(
+                        b"cpu.cfs_period_us",
+                        Value(CPU_PERIOD_US, None),
+                        false,
+                    )),
                     Some(setting(b"cpu.cfs_quota_us", Value(quota, None), false)),
                 ]
             }
@@ -150,7 +173,11 @@ pub fn parse_cpus(text: &[u8]) -> Option<u64> {
     if fraction.len() > 5 || (whole.is_empty() && fraction.is_empty()) {
         return None;
     }
-    let whole = if whole.is_empty() { 0 } else { crate::cli::parse_u64(whole)? };
+    let whole = if whole.is_empty() {
+        0
+    } else {
+        crate::cli::parse_u64(whole)?
+    };
     let mut micro = 0;
     if !fraction.is_empty() {
         let scale = [10_000, 1_000, 100, 10, 1][fraction.len() - 1];
@@ -176,7 +203,16 @@ mod tests {
 
     #[test]
     fn parse_memory_rejects_bad_values() {
-        for bad in [&b""[..], b"m", b"0", b"1k", b"1.5g", b"-1m", b"10x", b"999999999999999999g"] {
+        for bad in [
+            &b""[..],
+            b"m",
+            b"0",
+            b"1k",
+            b"1.5g",
+            b"-1m",
+            b"10x",
+            b"999999999999999999g",
+        ] {
             assert_eq!(parse_memory(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }
@@ -194,14 +230,27 @@ mod tests {
 
     #[test]
     fn parse_cpus_rejects_bad_values() {
-        for bad in [&b""[..], b".", b"0", b"0.009", b"-1", b"1.2.3", b"1e3", b"0.000001", b"abc"] {
+        for bad in [
+            &b""[..],
+            b".",
+            b"0",
+            b"0.009",
+            b"-1",
+            b"1.2.3",
+            b"1e3",
+            b"0.000001",
+            b"abc",
+        ] {
             assert_eq!(parse_cpus(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }
 
     #[test]
     fn settings_v1_memory_sets_memsw_after_limit() {
-        let limits = Limits { memory: Some(64 << 20), ..Limits::default() };
+        let limits = Limits {
+            memory: Some(64 << 20),
+            ..Limits::default()
+        };
         let [first, second] = settings(Controller::Memory, false, &limits);
         assert_eq!(first.unwrap().file, b"memory.limit_in_bytes");
         assert_eq!(second.unwrap().file, b"memory.memsw.limit_in_bytes");
@@ -211,7 +260,10 @@ mod tests {
 
     #[test]
     fn settings_v2_memory_turns_swap_off() {
-        let limits = Limits { memory: Some(64 << 20), ..Limits::default() };
+        let limits = Limits {
+            memory: Some(64 << 20),
+            ..Limits::default()
+        };
         let [first, second] = settings(Controller::Memory, true, &limits);
         assert_eq!(first.unwrap().file, b"memory.max");
         assert_eq!(second.unwrap().file, b"memory.swap.max");
@@ -220,7 +272,10 @@ mod tests {
 
     #[test]
     fn settings_cpu_v1_and_v2() {
-        let limits = Limits { cpu_quota_us: Some(50_000), ..Limits::default() };
+        let limits = Limits {
+            cpu_quota_us: Some(50_000),
+            ..Limits::default()
+        };
         let [max, none] = settings(Controller::Cpu, true, &limits);
         assert_eq!(max.unwrap().file, b"cpu.max");
         assert_eq!(max.unwrap().value, Value(50_000, Some(100_000)));
@@ -233,7 +288,10 @@ mod tests {
 
     #[test]
     fn settings_skip_unset_limits() {
-        let limits = Limits { pids: Some(5), ..Limits::default() };
+        let limits = Limits {
+            pids: Some(5),
+            ..Limits::default()
+        };
         assert_eq!(settings(Controller::Memory, false, &limits), [None, None]);
         assert_eq!(settings(Controller::Cpu, true, &limits), [None, None]);
         let [pids, _] = settings(Controller::Pids, false, &limits);

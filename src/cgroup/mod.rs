@@ -47,7 +47,10 @@ pub struct Cgroup {
 /// Creates the container's cgroup with `limits` applied. On failure,
 /// whatever was created is removed again.
 pub fn create(limits: &Limits) -> Result<Cgroup> {
-    let mut cgroup = Cgroup { dirs: [None, None, None, None, None], limits: *limits };
+    let mut cgroup = Cgroup {
+        dirs: [None, None, None, None, None],
+        limits: *limits,
+    };
     let result = find_hierarchies(limits, &mut cgroup.dirs).and_then(|()| {
         for hierarchy in cgroup.dirs.iter_mut().flatten() {
             create_dir(hierarchy)?;
@@ -78,7 +81,11 @@ impl Cgroup {
     /// limit, or None without one.
     pub fn oom_kills(&self) -> Option<u64> {
         self.limits.memory?;
-        let dir = self.dirs.iter().flatten().find(|dir| has(dir, Controller::Memory))?;
+        let dir = self
+            .dirs
+            .iter()
+            .flatten()
+            .find(|dir| has(dir, Controller::Memory))?;
         let (file, key) = limits::oom_counter(dir.v2);
         let mut path = CgroupPath::new();
         path.push(dir.mount.as_bytes()).ok()?.join(file).ok()?;
@@ -107,7 +114,12 @@ impl Cgroup {
                 first.get_or_insert(error);
             }
             let mut parent = CgroupPath::new();
-            let end = dir.mount.as_bytes().iter().rposition(|&b| b == b'/').unwrap_or(0);
+            let end = dir
+                .mount
+                .as_bytes()
+                .iter()
+                .rposition(|&b| b == b'/')
+                .unwrap_or(0);
             if parent.push(&dir.mount.as_bytes()[..end]).is_ok() {
                 remove_stale(&mut parent);
             }
@@ -118,7 +130,10 @@ impl Cgroup {
     fn apply_limits(&self) -> Result<()> {
         for dir in self.dirs.iter().flatten() {
             for controller in CONTROLLERS.into_iter().filter(|c| has(dir, *c)) {
-                for setting in limits::settings(controller, dir.v2, &self.limits).into_iter().flatten() {
+                for setting in limits::settings(controller, dir.v2, &self.limits)
+                    .into_iter()
+                    .flatten()
+                {
                     apply(&dir.mount, &setting)?;
                 }
             }
@@ -168,8 +183,11 @@ fn find_hierarchies(limits: &Limits, found: &mut [Option<Hierarchy>; 5]) -> Resu
                 }
             }
             None => {
-                return Err(Error::usage("no cgroup hierarchy offers controller", controller.name())
-                    .hint("mount it (cgroup2, or its v1 hierarchy) or drop that limit"))
+                return Err(Error::usage(
+                    "no cgroup hierarchy offers controller",
+                    controller.name(),
+                )
+                .hint("mount it (cgroup2, or its v1 hierarchy) or drop that limit"))
             }
         }
     }
@@ -222,7 +240,9 @@ fn v2_controllers(v2: &mut CgroupPath) -> Result<u8> {
 
 fn add_hierarchy(found: &mut [Option<Hierarchy>; 5], mount: &CgroupPath, v2: bool, bits: u8) {
     let same = |entry: &&mut Option<Hierarchy>| {
-        entry.as_ref().is_some_and(|dir| dir.mount.as_bytes() == mount.as_bytes())
+        entry
+            .as_ref()
+            .is_some_and(|dir| dir.mount.as_bytes() == mount.as_bytes())
     };
     if let Some(Some(existing)) = found.iter_mut().find(same) {
         existing.controllers |= bits;
@@ -231,7 +251,12 @@ fn add_hierarchy(found: &mut [Option<Hierarchy>; 5], mount: &CgroupPath, v2: boo
     if let Some(slot) = found.iter_mut().find(|entry| entry.is_none()) {
         let mut copy = CgroupPath::new();
         let _ = copy.push(mount.as_bytes());
-        *slot = Some(Hierarchy { mount: copy, v2, controllers: bits, created: false });
+        *slot = Some(Hierarchy {
+            mount: copy,
+            v2,
+            controllers: bits,
+            created: false,
+        });
     }
 }
 
@@ -243,7 +268,11 @@ fn add_hierarchy(found: &mut [Option<Hierarchy>; 5], mount: &CgroupPath, v2: boo
 fn create_dir(hierarchy: &mut Hierarchy) -> Result<()> {
     let mut enable = Line::new();
     for controller in CONTROLLERS.into_iter().filter(|c| has(hierarchy, *c)) {
-        enable.str(if enable.as_bytes().is_empty() { "+" } else { " +" });
+        enable.str(if enable.as_bytes().is_empty() {
+            "+"
+        } else {
+            " +"
+        });
         enable.bytes(controller.name());
     }
     let dir = &mut hierarchy.mount;
@@ -289,9 +318,17 @@ fn enable_in_root(root: &mut CgroupPath, enable: &[u8]) -> Result<()> {
     let mut missing = Line::new();
     for word in enable.split(|&b| b == b' ').filter(|word| word.len() > 1) {
         let name = &word[1..];
-        let on = CONTROLLERS.iter().any(|c| c.name() == name && enabled[c.index()]);
+        let on = CONTROLLERS
+            .iter()
+            .any(|c| c.name() == name && enabled[c.index()]);
         if !on {
-            missing.str(if missing.as_bytes().is_empty() { "" } else { " " }).bytes(word);
+            missing
+                .str(if missing.as_bytes().is_empty() {
+                    ""
+                } else {
+                    " "
+                })
+                .bytes(word);
         }
     }
     if missing.as_bytes().is_empty() {
@@ -305,7 +342,9 @@ fn enable_in_root(root: &mut CgroupPath, enable: &[u8]) -> Result<()> {
 /// processes fails rmdir with EBUSY and is left alone.
 fn remove_stale(jail_dir: &mut CgroupPath) {
     let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
-    let Ok(fd) = fs::openat(AT_FDCWD, jail_dir.as_cstr(), flags, 0) else { return };
+    let Ok(fd) = fs::openat(AT_FDCWD, jail_dir.as_cstr(), flags, 0) else {
+        return;
+    };
     let mut buf = [0u8; 4096];
     while let Ok(len @ 1..) = fs::getdents64(fd, &mut buf) {
         let mut at = 0;
@@ -391,7 +430,10 @@ fn read_lines(path: &CStr, mut each: impl FnMut(&[u8])) -> Result<()> {
             Err(errno) => break Err(fail(errno)),
         };
         filled += read;
-        let complete = buf[..filled].iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
+        let complete = buf[..filled]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
         buf[..complete].split(|&b| b == b'\n').for_each(&mut each);
         if read == 0 {
             each(&buf[complete..filled]);
@@ -426,7 +468,10 @@ mod tests {
         // hugetlb, which jail does not use.
         assert_eq!(choose(Controller::Pids, 0, true), Some(Version::V1));
         let memory_only = 1 << Controller::Memory.index();
-        assert_eq!(choose(Controller::Cpu, memory_only, true), Some(Version::V1));
+        assert_eq!(
+            choose(Controller::Cpu, memory_only, true),
+            Some(Version::V1)
+        );
     }
 
     #[test]

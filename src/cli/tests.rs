@@ -32,7 +32,11 @@ fn message(error: &Error) -> String {
 }
 
 fn command_of(config: &Config<'_>) -> Vec<String> {
-    config.command.iter().map(|arg| arg.to_string_lossy().into_owned()).collect()
+    config
+        .command
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect()
 }
 
 #[test]
@@ -52,7 +56,15 @@ fn parse_defaults() {
 
 #[test]
 fn parse_long_options_with_space_and_equals() {
-    let config = parse_ok(&["--hostname", "box", "--net=host", "--pids-max=7", "-w", "/w", "r"]);
+    let config = parse_ok(&[
+        "--hostname",
+        "box",
+        "--net=host",
+        "--pids-max=7",
+        "-w",
+        "/w",
+        "r",
+    ]);
     assert_eq!(config.hostname, b"box");
     assert_eq!(config.net, Net::Host);
     assert_eq!(config.limits.pids, Some(7));
@@ -129,7 +141,10 @@ fn parse_help_and_version() {
 
 #[test]
 fn parse_init_subcommand() {
-    for args in [&[&b"init"[..], b"sleep", b"1"][..], &[b"init", b"--", b"sleep", b"1"]] {
+    for args in [
+        &[&b"init"[..], b"sleep", b"1"][..],
+        &[b"init", b"--", b"sleep", b"1"],
+    ] {
         let owned = Args::new(args);
         match parse(owned.argv()) {
             Ok(Request::Init(command)) => {
@@ -160,11 +175,17 @@ fn parse_rejects_unknown_and_missing() {
 fn parse_rejects_bad_values() {
     assert!(parse_err(&["--net", "bridge", "r"]).contains("invalid --net: bridge"));
     for bad in ["0", "-1", "abc", "", "1x", "9999999999999999999"] {
-        assert!(parse_err(&["--pids-max", bad, "r"]).contains("invalid --pids-max"), "{bad}");
+        assert!(
+            parse_err(&["--pids-max", bad, "r"]).contains("invalid --pids-max"),
+            "{bad}"
+        );
     }
     let long_name = "a".repeat(65);
     for bad in ["", "a b", "a/b", long_name.as_str()] {
-        assert!(parse_err(&["-n", bad, "r"]).contains("invalid --hostname"), "{bad}");
+        assert!(
+            parse_err(&["-n", bad, "r"]).contains("invalid --hostname"),
+            "{bad}"
+        );
     }
     assert!(parse_err(&["-w", "tmp", "r"]).contains("invalid --workdir: tmp"));
     assert!(parse_err(&["-e", "=x", "r"]).contains("invalid --env: =x"));
@@ -174,7 +195,10 @@ fn parse_rejects_bad_values() {
 #[test]
 fn parse_rejects_unbuilt_options_by_name() {
     let message = parse_err(&["--userns", "r"]);
-    assert!(message.contains("not supported by this version: --userns"), "{message}");
+    assert!(
+        message.contains("not supported by this version: --userns"),
+        "{message}"
+    );
     let message = parse_err(&["--read-only", "r"]);
     assert!(message.contains("--read-only"), "{message}");
 }
@@ -215,7 +239,10 @@ fn parse_accepts_64_byte_hostname() {
 #[test]
 fn parse_u64_bounds() {
     assert_eq!(parse_u64(b"0"), Some(0));
-    assert_eq!(parse_u64(b"999999999999999999"), Some(999_999_999_999_999_999));
+    assert_eq!(
+        parse_u64(b"999999999999999999"),
+        Some(999_999_999_999_999_999)
+    );
     assert_eq!(parse_u64(b"1000000000000000000"), None);
     assert_eq!(parse_u64(b""), None);
     assert_eq!(parse_u64(b"+1"), None);

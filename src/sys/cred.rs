@@ -33,8 +33,14 @@ pub const CAP_VERSION_3: u32 = 0x2008_0522;
 /// the calling thread's effective, permitted and inheritable sets.
 /// See capset(2).
 pub fn capset(data: &[CapData; 2]) -> Result<(), Errno> {
-    let mut header = CapHeader { version: CAP_VERSION_3, pid: 0 };
-    let args = [&mut header as *mut CapHeader as usize, data.as_ptr() as usize];
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let args = [
+        &mut header as *mut CapHeader as usize,
+        data.as_ptr() as usize,
+    ];
     // SAFETY: version 3 reads a header and two data structs, both valid and
     // outliving the call.
     unsafe { syscall(Sysno::capset, &args) }.map(drop)

@@ -34,7 +34,12 @@ pub fn fstatat(dirfd: i32, path: &CStr, flags: i32) -> Result<Stat, Errno> {
     let buf = &mut st as *mut Stat as usize;
     // SAFETY: `path` is NUL-terminated; `buf` points to a writable struct
     // stat of the kernel's size (asserted above) that outlives the call.
-    unsafe { syscall(Sysno::newfstatat, &[dirfd as usize, ptr(path), buf, flags as usize]) }?;
+    unsafe {
+        syscall(
+            Sysno::newfstatat,
+            &[dirfd as usize, ptr(path), buf, flags as usize],
+        )
+    }?;
     Ok(st)
 }
 
@@ -57,7 +62,13 @@ pub fn symlinkat(target: &CStr, dirfd: i32, path: &CStr) -> Result<(), Errno> {
 /// or a directory with `AT_REMOVEDIR`. See unlink(2).
 pub fn unlinkat(dirfd: i32, path: &CStr, flags: i32) -> Result<(), Errno> {
     // SAFETY: `path` is NUL-terminated and borrowed for the call.
-    unsafe { syscall(Sysno::unlinkat, &[dirfd as usize, ptr(path), flags as usize]) }.map(drop)
+    unsafe {
+        syscall(
+            Sysno::unlinkat,
+            &[dirfd as usize, ptr(path), flags as usize],
+        )
+    }
+    .map(drop)
 }
 
 /// `int chdir(const char *path)`: changes the working directory. See chdir(2).
@@ -92,7 +103,12 @@ pub fn getdents64(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
 /// size)`: reads a symbolic link's target, not NUL-terminated, and returns
 /// its length; a result equal to `buf.len()` may be cut. See readlink(2).
 pub fn readlinkat(dirfd: i32, path: &CStr, buf: &mut [u8]) -> Result<usize, Errno> {
-    let args = [dirfd as usize, ptr(path), buf.as_mut_ptr() as usize, buf.len()];
+    let args = [
+        dirfd as usize,
+        ptr(path),
+        buf.as_mut_ptr() as usize,
+        buf.len(),
+    ];
     // SAFETY: `path` is NUL-terminated and `buf` writable for its length,
     // both for the call.
     unsafe { syscall(Sysno::readlinkat, &args) }

@@ -29,14 +29,25 @@ pub fn close(fd: i32) -> Result<(), Errno> {
 /// See close_range(2).
 pub fn close_range(first: u32, last: u32, flags: u32) -> Result<(), Errno> {
     // SAFETY: close_range takes no pointer.
-    unsafe { syscall(Sysno::close_range, &[first as usize, last as usize, flags as usize]) }
-        .map(drop)
+    unsafe {
+        syscall(
+            Sysno::close_range,
+            &[first as usize, last as usize, flags as usize],
+        )
+    }
+    .map(drop)
 }
 
 /// `int dup3(int oldfd, int newfd, int flags)`. See dup(2).
 pub fn dup3(oldfd: i32, newfd: i32, flags: i32) -> Result<(), Errno> {
     // SAFETY: dup3 takes no pointer.
-    unsafe { syscall(Sysno::dup3, &[oldfd as usize, newfd as usize, flags as usize]) }.map(drop)
+    unsafe {
+        syscall(
+            Sysno::dup3,
+            &[oldfd as usize, newfd as usize, flags as usize],
+        )
+    }
+    .map(drop)
 }
 
 /// `int pipe2(int fds[2], int flags)`: returns `[read end, write end]`.
@@ -56,8 +67,17 @@ assert_eq_size!(PollFd, [u8; 8]);
 /// const sigset_t *mask, size_t sigsetsize)`, with a zero timeout: reports
 /// which events are pending now, without waiting. See poll(2).
 pub fn ppoll_now(fds: &mut [PollFd]) -> Result<usize, Errno> {
-    let zero = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    let args = [fds.as_mut_ptr() as usize, fds.len(), &zero as *const _ as usize, 0, 8];
+    let zero = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    let args = [
+        fds.as_mut_ptr() as usize,
+        fds.len(),
+        &zero as *const _ as usize,
+        0,
+        8,
+    ];
     // SAFETY: `fds` is writable for its length and `zero` outlives the call;
     // a NULL signal mask leaves the mask unchanged.
     unsafe { syscall(Sysno::ppoll, &args) }

@@ -5,7 +5,14 @@ use super::{syscall, Errno, Sysno};
 /// `void *mmap(NULL, size_t len, int prot, int flags, -1, 0)`: maps
 /// anonymous memory. See mmap(2).
 pub fn mmap_anonymous(len: usize, prot: i32, flags: i32) -> Result<*mut u8, Errno> {
-    let args = [0, len, prot as usize, (flags | libc::MAP_ANONYMOUS) as usize, usize::MAX, 0];
+    let args = [
+        0,
+        len,
+        prot as usize,
+        (flags | libc::MAP_ANONYMOUS) as usize,
+        usize::MAX,
+        0,
+    ];
     // SAFETY: a NULL hint lets the kernel pick fresh addresses, so no
     // existing mapping is replaced.
     unsafe { syscall(Sysno::mmap, &args) }.map(|addr| addr as *mut u8)

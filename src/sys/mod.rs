@@ -42,9 +42,8 @@ pub unsafe fn syscall(nr: Sysno, args: &[usize]) -> Result<usize, Errno> {
     }
     // SAFETY: the caller guarantees that the arguments are valid for `nr`;
     // the unused registers are zero and ignored by the kernel.
-    let result = unsafe {
-        syscalls::syscall6(nr, regs[0], regs[1], regs[2], regs[3], regs[4], regs[5])
-    };
+    let result =
+        unsafe { syscalls::syscall6(nr, regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]) };
     if traced {
         crate::trace::after(nr, args, result);
     }

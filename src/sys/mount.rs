@@ -14,7 +14,13 @@ pub fn mount(
     flags: u64,
     data: Option<&CStr>,
 ) -> Result<(), Errno> {
-    let args = [opt_ptr(source), ptr(target), opt_ptr(fstype), flags as usize, opt_ptr(data)];
+    let args = [
+        opt_ptr(source),
+        ptr(target),
+        opt_ptr(fstype),
+        flags as usize,
+        opt_ptr(data),
+    ];
     // SAFETY: every string is NUL-terminated or NULL, borrowed for the call.
     unsafe { syscall(Sysno::mount, &args) }.map(drop)
 }

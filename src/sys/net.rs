@@ -16,8 +16,13 @@ assert_eq_size!(IfreqFlags, [u8; 40]);
 /// `int socket(int domain, int type, int protocol)`. See socket(2).
 pub fn socket(domain: i32, kind: i32, protocol: i32) -> Result<i32, Errno> {
     // SAFETY: socket takes no pointer.
-    unsafe { syscall(Sysno::socket, &[domain as usize, kind as usize, protocol as usize]) }
-        .map(|fd| fd as i32)
+    unsafe {
+        syscall(
+            Sysno::socket,
+            &[domain as usize, kind as usize, protocol as usize],
+        )
+    }
+    .map(|fd| fd as i32)
 }
 
 /// `ioctl(fd, SIOCSIFFLAGS, struct ifreq *)`: sets an interface's flags.

@@ -18,11 +18,7 @@ pub fn fork() -> Result<i32, Errno> {
 ///
 /// `argv` and `envp` must be NULL-terminated arrays of pointers to
 /// NUL-terminated strings, all valid for the call.
-pub unsafe fn execve(
-    path: &CStr,
-    argv: *const *const c_char,
-    envp: *const *const c_char,
-) -> Errno {
+pub unsafe fn execve(path: &CStr, argv: *const *const c_char, envp: *const *const c_char) -> Errno {
     // SAFETY: `path` is NUL-terminated; the caller guarantees the arrays.
     match unsafe { syscall(Sysno::execve, &[ptr(path), argv as usize, envp as usize]) } {
         Ok(_) => Errno::EINVAL,
@@ -35,7 +31,12 @@ pub unsafe fn execve(
 /// `WNOHANG` means none has. See wait4(2).
 pub fn wait4(pid: i32, options: i32) -> Result<(i32, i32), Errno> {
     let mut status = 0i32;
-    let args = [pid as usize, &mut status as *mut i32 as usize, options as usize, 0];
+    let args = [
+        pid as usize,
+        &mut status as *mut i32 as usize,
+        options as usize,
+        0,
+    ];
     // SAFETY: `status` is a writable int that outlives the call; a NULL
     // rusage pointer is allowed.
     let pid = unsafe { syscall(Sysno::wait4, &args) }?;
@@ -87,8 +88,16 @@ pub fn prctl(option: i32, arg2: usize, arg3: usize) -> Result<usize, Errno> {
 /// `int nanosleep(const struct timespec *req, NULL)`, for `ms`
 /// milliseconds; an interruption ends the sleep early. See nanosleep(2).
 pub fn sleep_ms(ms: u64) {
-    let request = libc::timespec { tv_sec: (ms / 1000) as i64, tv_nsec: ((ms % 1000) * 1_000_000) as i64 };
+    let request = libc::timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: ((ms % 1000) * 1_000_000) as i64,
+    };
     // SAFETY: `request` is a timespec that outlives the call; a NULL
     // remainder pointer is allowed.
-    let _ = unsafe { syscall(Sysno::nanosleep, &[&request as *const libc::timespec as usize, 0]) };
+    let _ = unsafe {
+        syscall(
+            Sysno::nanosleep,
+            &[&request as *const libc::timespec as usize, 0],
+        )
+    };
 }

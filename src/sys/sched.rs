@@ -124,6 +124,11 @@ pub fn clone_run<F: FnOnce() -> i32>(flags: u64, stack: &Stack, run: F) -> Resul
     // aligned, and the mapping below it is writable apart from the guard.
     unsafe {
         let top = stack.base.add(stack.len);
-        clone(flags, top, trampoline::<F>, &mut slot as *mut Option<F> as usize)
+        clone(
+            flags,
+            top,
+            trampoline::<F>,
+            &mut slot as *mut Option<F> as usize,
+        )
     }
 }

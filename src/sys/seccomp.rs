@@ -26,8 +26,15 @@ assert_eq_size!(SockFprog, [u8; 16]);
 /// installs `program` for the calling thread and every later child. Needs
 /// `no_new_privs` or CAP_SYS_ADMIN. See seccomp(2).
 pub fn set_mode_filter(program: &[SockFilter]) -> Result<(), Errno> {
-    let fprog = SockFprog { len: program.len() as u16, filter: program.as_ptr() };
-    let args = [libc::SECCOMP_SET_MODE_FILTER as usize, 0, &fprog as *const SockFprog as usize];
+    let fprog = SockFprog {
+        len: program.len() as u16,
+        filter: program.as_ptr(),
+    };
+    let args = [
+        libc::SECCOMP_SET_MODE_FILTER as usize,
+        0,
+        &fprog as *const SockFprog as usize,
+    ];
     // SAFETY: `fprog` points to `program.len()` instructions; both outlive
     // the call, and the kernel copies the program before returning.
     unsafe { syscall(Sysno::seccomp, &args) }.map(drop)

@@ -31,7 +31,12 @@ assert_eq_size!(SigInfo, [u8; 128]);
 /// See sigprocmask(2).
 pub fn rt_sigprocmask(how: i32, set: &SigSet) -> Result<SigSet, Errno> {
     let mut old = SigSet(0);
-    let args = [how as usize, set as *const SigSet as usize, &mut old as *mut SigSet as usize, 8];
+    let args = [
+        how as usize,
+        set as *const SigSet as usize,
+        &mut old as *mut SigSet as usize,
+        8,
+    ];
     // SAFETY: `set` and `old` are 8-byte sigsets that outlive the call.
     unsafe { syscall(Sysno::rt_sigprocmask, &args) }?;
     Ok(old)
@@ -41,8 +46,18 @@ pub fn rt_sigprocmask(how: i32, set: &SigSet) -> Result<SigSet, Errno> {
 /// size_t size)`: waits with no timeout for one of the blocked signals in
 /// `set`, dequeues it and returns its number. See sigtimedwait(2).
 pub fn rt_sigtimedwait(set: &SigSet) -> Result<i32, Errno> {
-    let mut info = SigInfo { signo: 0, errno: 0, code: 0, _rest: [0; 116] };
-    let args = [set as *const SigSet as usize, &mut info as *mut SigInfo as usize, 0, 8];
+    let mut info = SigInfo {
+        signo: 0,
+        errno: 0,
+        code: 0,
+        _rest: [0; 116],
+    };
+    let args = [
+        set as *const SigSet as usize,
+        &mut info as *mut SigInfo as usize,
+        0,
+        8,
+    ];
     // SAFETY: `set` is an 8-byte sigset and `info` a writable 128-byte
     // siginfo, both outliving the call; a NULL timeout waits forever.
     unsafe { syscall(Sysno::rt_sigtimedwait, &args) }.map(|sig| sig as i32)

@@ -21,7 +21,14 @@ assert_eq_size!(Termios, [u8; 36]);
 /// `ioctl(fd, TCGETS, struct termios *)`: reads the terminal's settings;
 /// ENOTTY when `fd` is not a terminal.
 pub fn tcgets(fd: i32) -> Result<Termios, Errno> {
-    let mut termios = Termios { iflag: 0, oflag: 0, cflag: 0, lflag: 0, line: 0, cc: [0; 19] };
+    let mut termios = Termios {
+        iflag: 0,
+        oflag: 0,
+        cflag: 0,
+        lflag: 0,
+        line: 0,
+        cc: [0; 19],
+    };
     // SAFETY: TCGETS writes a kernel struct termios, which Termios is.
     unsafe { ioctl(fd, libc::TCGETS as u64, &mut termios) }?;
     Ok(termios)

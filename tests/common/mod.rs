@@ -11,8 +11,9 @@ use std::process::{Command, Output, Stdio};
 
 pub fn jail_bin() -> PathBuf {
     match std::env::var_os("JAIL_BIN") {
-        Some(path) => std::fs::canonicalize(&path)
-            .unwrap_or_else(|err| panic!("JAIL_BIN={path:?}: {err}")),
+        Some(path) => {
+            std::fs::canonicalize(&path).unwrap_or_else(|err| panic!("JAIL_BIN={path:?}: {err}"))
+        }
         None => PathBuf::from(env!("CARGO_BIN_EXE_jail")),
     }
 }
@@ -40,7 +41,9 @@ pub fn jail(options: &[&str], command: &[&str]) -> Command {
 
 /// Runs `sh -c script` in a container with `options` and returns its output.
 pub fn sh(options: &[&str], script: &str) -> Output {
-    jail(options, &["/bin/sh", "-c", script]).output().expect("run jail")
+    jail(options, &["/bin/sh", "-c", script])
+        .output()
+        .expect("run jail")
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -55,7 +58,9 @@ pub fn stderr(output: &Output) -> String {
 /// every mount, for comparing before and after a run.
 pub fn host_mounts() -> Vec<String> {
     let text = std::fs::read_to_string("/proc/self/mountinfo").expect("read mountinfo");
-    text.lines().map(|line| line.split(' ').skip(3).collect::<Vec<_>>().join(" ")).collect()
+    text.lines()
+        .map(|line| line.split(' ').skip(3).collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 /// Every directory below a `jail/` cgroup parent, in every hierarchy.
@@ -85,7 +90,9 @@ pub fn jail_cgroups() -> Vec<PathBuf> {
 pub fn processes_matching(needle: &str) -> Vec<u32> {
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
         if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
             let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
             if text.contains(needle) {
@@ -155,15 +162,20 @@ pub fn hierarchy_of(controller: &str) -> Option<PathBuf> {
     let mut v1 = None;
     for line in text.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
-        let Some(dash) = fields.iter().position(|&field| field == "-") else { continue };
+        let Some(dash) = fields.iter().position(|&field| field == "-") else {
+            continue;
+        };
         let (Some(fstype), Some(options)) = (fields.get(dash + 1), fields.get(dash + 3)) else {
             continue;
         };
         let mount_point = PathBuf::from(fields[4]);
         if *fstype == "cgroup2" {
-            let controllers = std::fs::read_to_string(mount_point.join("cgroup.controllers"))
-                .unwrap_or_default();
-            if controllers.split_whitespace().any(|name| name == controller) {
+            let controllers =
+                std::fs::read_to_string(mount_point.join("cgroup.controllers")).unwrap_or_default();
+            if controllers
+                .split_whitespace()
+                .any(|name| name == controller)
+            {
                 return Some(mount_point);
             }
         }
@@ -185,10 +197,18 @@ pub fn jail_cgroup(pid: u32) -> PathBuf {
 /// in its command line, and the cgroup named after `pid` is gone.
 pub fn assert_nothing_left(pid: u32, marker: &str, mounts_before: &[String]) {
     assert_eq!(host_mounts(), mounts_before, "host mount table changed");
-    assert_eq!(processes_matching(marker), Vec::<u32>::new(), "processes left matching {marker:?}");
+    assert_eq!(
+        processes_matching(marker),
+        Vec::<u32>::new(),
+        "processes left matching {marker:?}"
+    );
     let cgroup = jail_cgroup(pid);
     assert!(!cgroup.exists(), "{} left behind", cgroup.display());
-    assert!(!jail_cgroups().contains(&cgroup), "{} listed as a jail cgroup", cgroup.display());
+    assert!(
+        !jail_cgroups().contains(&cgroup),
+        "{} listed as a jail cgroup",
+        cgroup.display()
+    );
 }
 
 /// Reads the host's hostname.
@@ -225,7 +245,10 @@ impl Drop for RootfsDir {
 pub fn assert_single_error_line(text: &str) {
     assert!(text.ends_with('\n'), "error line not terminated: {text:?}");
     assert_eq!(text.lines().count(), 1, "expected one line, got: {text:?}");
-    assert!(text.starts_with("jail: "), "expected a `jail: ` prefix: {text:?}");
+    assert!(
+        text.starts_with("jail: "),
+        "expected a `jail: ` prefix: {text:?}"
+    );
 }
 
 /// Pids of live processes whose whole command line, with its arguments
@@ -233,7 +256,9 @@ pub fn assert_single_error_line(text: &str) {
 pub fn processes_with_command_line(line: &str) -> Vec<u32> {
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
         if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
             let args: Vec<String> = cmdline
                 .split(|&byte| byte == 0)
@@ -270,7 +295,11 @@ impl RunningJail {
             .expect("spawn jail");
         let stdout = collect_in_background(child.stdout.take().expect("stdout pipe"));
         let stderr = collect_in_background(child.stderr.take().expect("stderr pipe"));
-        RunningJail { child, stdout, stderr }
+        RunningJail {
+            child,
+            stdout,
+            stderr,
+        }
     }
 
     /// jail's pid on the host.
@@ -282,11 +311,20 @@ impl RunningJail {
     pub fn signal(&mut self, signal: i32) {
         // Once reaped, the pid may belong to another process.
         if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("jail exited before signal {signal}: {status}\nstderr: {:?}", self.stderr());
+            panic!(
+                "jail exited before signal {signal}: {status}\nstderr: {:?}",
+                self.stderr()
+            );
         }
         // SAFETY: kill(2) takes no pointers.
         let result = unsafe { libc::kill(self.pid(), signal) };
-        assert_eq!(result, 0, "kill({}, {signal}): {}", self.pid(), std::io::Error::last_os_error());
+        assert_eq!(
+            result,
+            0,
+            "kill({}, {signal}): {}",
+            self.pid(),
+            std::io::Error::last_os_error()
+        );
     }
 
     pub fn stdout(&self) -> String {
@@ -374,7 +412,10 @@ pub fn wait_timeout(
         None => {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("jail (pid {}) still running after {timeout:?}; killed it", child.id());
+            panic!(
+                "jail (pid {}) still running after {timeout:?}; killed it",
+                child.id()
+            );
         }
     }
 }
