@@ -162,16 +162,38 @@ fn bind_console() -> Result<()> {
         .map_err(|errno| Error::new("find terminal", b"/proc/self/fd/0", errno))?;
     let mut source = crate::path::PathBuf::<256>::new();
     source.push(&link[..len])?;
-    if !source.as_bytes().starts_with(b"/") || len == link.len() {
-        return Err(
-            Error::usage("terminal has no path on the host", source.as_bytes())
-                .hint("run jail from a terminal device such as /dev/pts/N"),
-        );
+    let reachable = source.as_bytes().starts_with(b"/")
+        && !source.as_bytes().ends_with(b" (deleted)")
+        && len < link.len();
+    if reachable {
+        fs::mknodat(AT_FDCWD, c"dev/console", libc::S_IFREG | 0o600, 0)
+            .map_err(|errno| create_error(c"dev/console", errno))?;
+        match mount(Some(source.as_cstr()), c"dev/console", None, MS_BIND, None) {
+            Ok(()) => return Ok(()),
+            Err(Errno::ENOENT) => {
+                let _ = fs::unlinkat(AT_FDCWD, c"dev/console", 0);
+            }
+            Err(errno) => return Err(Error::new("bind-mount terminal", source.as_bytes(), errno)),
+        }
     }
-    fs::mknodat(AT_FDCWD, c"dev/console", libc::S_IFREG | 0o600, 0)
-        .map_err(|errno| create_error(c"dev/console", errno))?;
-    mount(Some(source.as_cstr()), c"dev/console", None, MS_BIND, None)
-        .map_err(|errno| Error::new("bind-mount terminal", source.as_bytes(), errno))
+    make_console_node()
+}
+
+/// Creates `/dev/console` as a device node of the terminal's own number,
+/// for a terminal whose path is gone, such as the initramfs's
+/// `/dev/console` after switch_root. A real terminal opens through any
+/// node of its number; a pseudo-terminal opens only from its devpts
+/// instance, so it fails later, when jail opens the node.
+fn make_console_node() -> Result<()> {
+    let terminal = fs::fstatat(0, c"", libc::AT_EMPTY_PATH)
+        .map_err(|errno| Error::new("find terminal", b"stdin", errno))?;
+    fs::mknodat(
+        AT_FDCWD,
+        c"dev/console",
+        libc::S_IFCHR | 0o620,
+        terminal.st_rdev,
+    )
+    .map_err(|errno| create_error(c"dev/console", errno))
 }
 
 /// Files in `/proc` that expose host memory, kernel addresses or keys, or

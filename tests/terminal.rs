@@ -529,3 +529,36 @@ fn ctrl_z_suspends_jail_until_fg() {
     session.type_bytes(b"exit\n");
     session.wait();
 }
+
+/// A terminal whose device file is gone, as the initramfs's /dev/console
+/// is after switch_root: jail still names it `/dev/console` inside, from a
+/// device node of its number, instead of failing to bind it.
+#[test]
+fn deleted_terminal_path_still_works() {
+    let node = std::env::temp_dir().join(format!("jail-test-console-{}", std::process::id()));
+    let path = std::ffi::CString::new(node.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mknod(2) reads the NUL-terminated path for the call.
+    let made = unsafe { libc::mknod(path.as_ptr(), libc::S_IFCHR | 0o600, libc::makedev(5, 1)) };
+    assert_eq!(
+        made,
+        0,
+        "mknod {}: {}",
+        node.display(),
+        io::Error::last_os_error()
+    );
+    let terminal = OpenOptions::new().read(true).write(true).open(&node);
+    std::fs::remove_file(&node).expect("remove the device node");
+    let terminal = terminal.expect("open the console through the node");
+
+    let output = common::jail(&[], &["/bin/sh", "-c", "tty"])
+        .stdin(terminal)
+        .output()
+        .expect("run jail");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        common::stderr(&output)
+    );
+    assert_eq!(common::stdout(&output), "/dev/console\n");
+}
