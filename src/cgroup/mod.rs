@@ -295,7 +295,7 @@ fn create_dir(hierarchy: &mut Hierarchy) -> Result<()> {
             let _ = remove_dir(dir);
             make_dir(dir)?;
         }
-        other => other.map_err(|errno| Error::new("create cgroup", dir.as_bytes(), errno))?,
+        other => other.map_err(|errno| create_error(dir, errno))?,
     }
     hierarchy.created = true;
     Ok(())
@@ -378,7 +378,17 @@ fn remove_child(dir: &mut CgroupPath, name: &[u8]) {
 fn make_dir(dir: &CgroupPath) -> Result<()> {
     match fs::mkdirat(AT_FDCWD, dir.as_cstr(), 0o755) {
         Ok(()) | Err(Errno::EEXIST) => Ok(()),
-        Err(errno) => Err(Error::new("create cgroup", dir.as_bytes(), errno)),
+        Err(errno) => Err(create_error(dir, errno)),
+    }
+}
+
+fn create_error(dir: &CgroupPath, errno: Errno) -> Error {
+    let error = Error::new("create cgroup", dir.as_bytes(), errno);
+    match errno {
+        Errno::EACCES | Errno::EPERM | Errno::EROFS => {
+            error.hint("limits need root and a writable cgroup hierarchy; run as root or drop them")
+        }
+        _ => error,
     }
 }
 
