@@ -594,3 +594,73 @@ fn quiet_still_prints_exec_errors() {
     assert_eq!(output.status.code(), Some(127));
     assert_single_error_line(&stderr(&output));
 }
+
+/// ROOTFS on a read-only mount that lacks a mount point: the error names
+/// the missing directory. The read-only bind is made inside a mount
+/// namespace of the test's own (`unshare -m`), so the host's mount table,
+/// which other tests compare, never changes.
+#[test]
+fn read_only_rootfs_names_missing_dir() {
+    let tree = TestRootfs::new("jail-test-ro");
+    for dir in ["proc", "dev"] {
+        std::fs::create_dir(tree.path().join(dir)).expect("create mount point");
+    }
+    let script = format!(
+        "mount --bind '{root}' '{root}' && mount -o remount,bind,ro '{root}' && exec '{jail}' '{root}' /bin/sh -c true",
+        root = tree.arg(),
+        jail = jail_bin().display()
+    );
+    let mut command = Command::new("unshare");
+    command.args(["-m", "--propagation", "private", "/bin/sh", "-c", &script]);
+    let result = run(command);
+    assert_eq!(result.status(), Some(125), "stderr: {}", result.stderr());
+    assert_single_error_line(&result.stderr());
+    assert!(
+        result.stderr().contains("/sys"),
+        "stderr: {}",
+        result.stderr()
+    );
+    assert!(
+        result.stderr().contains("EROFS"),
+        "stderr: {}",
+        result.stderr()
+    );
+    assert!(!tree.path().join("sys").exists());
+}
+
+/// Inside a chroot, where `/` is no mount point, mounts cannot be made
+/// private: jail refuses with one line and mounts nothing. The chroot
+/// needs a static jail, so this always runs the release binary.
+#[test]
+fn chroot_refused_with_one_line() {
+    let release = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/x86_64-unknown-linux-musl/release/jail");
+    assert!(
+        release.exists(),
+        "{}: build it with `just release`",
+        release.display()
+    );
+    let tree = TestRootfs::new("jail-test-chroot");
+    let inner = tree.path().join("rootfs");
+    std::fs::create_dir_all(inner.join("bin")).expect("create inner rootfs");
+    std::fs::copy(rootfs().join("bin/busybox"), inner.join("bin/true")).expect("copy busybox");
+    std::fs::copy(&release, tree.path().join("jail")).expect("copy jail");
+    let mounts_before = host_mounts();
+    let mut command = Command::new("chroot");
+    command
+        .arg(tree.path())
+        .args(["/jail", "/rootfs", "/bin/true"]);
+    let result = run(command);
+    assert_eq!(result.status(), Some(125), "stderr: {}", result.stderr());
+    assert_single_error_line(&result.stderr());
+    assert!(
+        result.stderr().contains("chroot"),
+        "stderr: {}",
+        result.stderr()
+    );
+    assert_eq!(host_mounts(), mounts_before);
+    assert!(
+        !inner.join("proc").exists(),
+        "jail created mount points before refusing"
+    );
+}
