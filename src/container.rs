@@ -5,7 +5,7 @@ use crate::args::Argv;
 use crate::cli::{Config, Net};
 use crate::env::{self, Environment};
 use crate::error::{Error, Result, STATUS_FAILED};
-use crate::sys::{fs, io, process, uts, Errno};
+use crate::sys::{fs, io, process, sched, uts, Errno};
 use crate::trace::{self, Role};
 use crate::tty::{self, Terminal};
 use crate::{caps, exec, init, mounts, net, seccomp};
@@ -35,6 +35,9 @@ pub fn enter(launch: &Launch<'_>) -> i32 {
 fn start(launch: &Launch<'_>) -> Result<u8> {
     let config = launch.config;
     wait_for_release(launch.release)?;
+    if config.limits.any() {
+        enter_cgroup_namespace()?;
+    }
     // Device nodes and directories get exactly the modes jail requests.
     fs::umask(0);
     build_root(config.rootfs, launch.terminal.is_terminal())?;
@@ -74,6 +77,14 @@ fn wait_for_release([read_end, write_end]: [i32; 2]) -> Result<()> {
         process::exit_group(STATUS_FAILED as i32);
     }
     Ok(())
+}
+
+/// Makes a cgroup namespace rooted at the container's cgroup, which the
+/// host has just moved the child into, so /proc/self/cgroup inside shows
+/// `/` instead of the host's cgroup paths.
+fn enter_cgroup_namespace() -> Result<()> {
+    sched::unshare(libc::CLONE_NEWCGROUP)
+        .map_err(|errno| Error::new("create cgroup namespace", b"", errno))
 }
 
 /// Builds the container's root filesystem and makes it `/`. Propagation

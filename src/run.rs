@@ -116,12 +116,17 @@ fn run_container(
 }
 
 /// Clones the child into new PID, mount, UTS, IPC and, with `--net none`,
-/// network namespaces.
+/// network namespaces. Without limits it also gets a new cgroup
+/// namespace, rooted at jail's own cgroup; with limits the child makes its
+/// own once it is in the container's cgroup.
 fn clone_container(launch: &Launch<'_>) -> Result<i32> {
     let mut flags =
         libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
     if launch.config.net == Net::None {
         flags |= libc::CLONE_NEWNET;
+    }
+    if !launch.config.limits.any() {
+        flags |= libc::CLONE_NEWCGROUP;
     }
     let stack =
         Stack::map(STACK_SIZE).map_err(|errno| Error::new("map stack", b"256 KiB", errno))?;

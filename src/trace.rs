@@ -158,6 +158,7 @@ syscall_names!(
     umask,
     umount2,
     unlinkat,
+    unshare,
     wait4,
     write,
 );

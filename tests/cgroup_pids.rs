@@ -158,16 +158,17 @@ fn pids_cgroup_exists_while_running() {
     assert!(!cgroup.exists(), "{} left behind", cgroup.display());
 }
 
+/// Inside, a cgroup namespace rooted at the container's cgroup shows it
+/// as `/`, not as the host's `/jail/<pid>`.
 #[test]
-fn pids_cgroup_seen_from_inside() {
+fn pids_cgroup_is_namespace_root_inside() {
     let (mut child, _reader, cgroup_line) = spawn_waiting();
-    let pid = child.id();
     let mut stdin = child.stdin.take().expect("stdin");
     stdin.write_all(b"done\n").expect("release container");
     drop(stdin);
     wait_timeout(&mut child, TIMEOUT);
     let path = cgroup_line.trim_end().rsplit(':').next().unwrap_or("");
-    assert_eq!(path, format!("/jail/{pid}"), "cgroup line: {cgroup_line:?}");
+    assert_eq!(path, "/", "cgroup line: {cgroup_line:?}");
 }
 
 #[test]

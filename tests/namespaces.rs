@@ -187,3 +187,18 @@ fn namespaces_net_host_shares_only_net() {
         }
     }
 }
+
+/// The container has a cgroup namespace of its own: /proc/self/cgroup
+/// shows `/` for every hierarchy, never a host cgroup path.
+#[test]
+fn cgroup_paths_hidden_inside() {
+    for options in [&[][..], &["-q", "--pids-max", "50"][..]] {
+        let output = sh(options, "cat /proc/self/cgroup");
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let text = stdout(&output);
+        assert!(!text.is_empty());
+        for line in text.lines() {
+            assert!(line.ends_with(":/"), "{options:?}: host path in {line:?}");
+        }
+    }
+}

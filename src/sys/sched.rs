@@ -132,3 +132,10 @@ pub fn clone_run<F: FnOnce() -> i32>(flags: u64, stack: &Stack, run: F) -> Resul
         )
     }
 }
+
+/// `int unshare(int flags)`: moves the caller into new namespaces of the
+/// kinds in `flags`. See unshare(2).
+pub fn unshare(flags: i32) -> Result<(), Errno> {
+    // SAFETY: unshare takes no pointer.
+    unsafe { super::syscall(Sysno::unshare, &[flags as usize]) }.map(drop)
+}
