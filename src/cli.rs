@@ -10,8 +10,8 @@ pub const USAGE: &str = "\
 usage: jail [OPTIONS] ROOTFS [COMMAND [ARG...]]   COMMAND defaults to /bin/sh
        jail init [--] COMMAND [ARG...]             run as a tiny init (PID 1)
 
-Runs COMMAND inside ROOTFS in new PID, UTS, mount, IPC and network
-namespaces, and removes everything it made when COMMAND exits.
+Runs COMMAND inside ROOTFS in new PID, UTS, mount, IPC, network and
+cgroup namespaces, and removes everything it made when COMMAND exits.
 
 options:
   -n, --hostname NAME   hostname inside (default: jail)
