@@ -5,9 +5,10 @@
 //! The layout is detected at run time from /proc/self/mountinfo. Each
 //! controller comes from the v2 hierarchy when its `cgroup.controllers`
 //! lists it, else from that controller's v1 hierarchy: pure v2, pure v1
-//! and the hybrid of both all work. jail writes only below `jail/`, and on
-//! v2 enables a missing controller in the root's `cgroup.subtree_control`,
-//! without which no cgroup below can use it.
+//! and the hybrid of both all work. jail writes only below `jail/`, which
+//! the last jail to leave removes, and on v2 enables a missing controller
+//! in the root's `cgroup.subtree_control`, without which no cgroup below
+//! can use it.
 
 mod layout;
 mod limits;
@@ -104,9 +105,9 @@ impl Cgroup {
     /// report EBUSY for a moment while the last exit is accounted, so that
     /// one error is retried briefly. Returns the first failure.
     ///
-    /// Then removes the stale cgroups that killed jails left beside it.
-    /// That sweep runs here, after COMMAND, to keep it off the start-up
-    /// path.
+    /// Then removes the stale cgroups that killed jails left beside it,
+    /// and `jail/` itself when nothing is left in it. That sweep runs here,
+    /// after COMMAND, to keep it off the start-up path.
     pub fn remove(&self) -> Option<Error> {
         let mut first = None;
         for dir in self.dirs.iter().flatten().filter(|dir| dir.created) {
@@ -122,6 +123,9 @@ impl Cgroup {
                 .unwrap_or(0);
             if parent.push(&dir.mount.as_bytes()[..end]).is_ok() {
                 remove_stale(&mut parent);
+                // The last jail out removes `jail/` too; while another
+                // jail's cgroup is in it, rmdir fails with EBUSY.
+                let _ = fs::unlinkat(AT_FDCWD, parent.as_cstr(), libc::AT_REMOVEDIR);
             }
         }
         first
@@ -280,22 +284,30 @@ fn create_dir(hierarchy: &mut Hierarchy) -> Result<()> {
         enable_in_root(dir, enable.as_bytes())?;
     }
     dir.join(b"jail")?;
-    make_dir(dir)?;
-    if hierarchy.v2 {
-        write_file(dir, b"cgroup.subtree_control", enable.as_bytes(), false)?;
-    }
+    let parent = dir.len();
     let mut pid = Line::new();
     pid.dec(process::getpid() as i64);
-    dir.join(pid.as_bytes())?;
-    // A directory of this name is left from an earlier jail with the same
-    // pid that was killed; it is empty, since that jail's processes died
-    // with it.
-    match fs::mkdirat(AT_FDCWD, dir.as_cstr(), 0o755) {
-        Err(Errno::EEXIST) => {
-            let _ = remove_dir(dir);
-            make_dir(dir)?;
+    // Another jail removes `jail/` when it leaves it empty, so the parent
+    // may vanish between its mkdir and the child's: ENOENT, then retry.
+    let mut tries = 0;
+    loop {
+        dir.truncate(parent);
+        make_dir(dir)?;
+        if hierarchy.v2 {
+            write_file(dir, b"cgroup.subtree_control", enable.as_bytes(), false)?;
         }
-        other => other.map_err(|errno| create_error(dir, errno))?,
+        dir.join(pid.as_bytes())?;
+        match fs::mkdirat(AT_FDCWD, dir.as_cstr(), 0o755) {
+            Err(Errno::ENOENT) if tries < 3 => tries += 1,
+            // A directory of this name is left from an earlier jail with
+            // the same pid that was killed; it is empty, since that jail's
+            // processes died with it.
+            Err(Errno::EEXIST) => {
+                let _ = remove_dir(dir);
+                break make_dir(dir)?;
+            }
+            other => break other.map_err(|errno| create_error(dir, errno))?,
+        }
     }
     hierarchy.created = true;
     Ok(())
