@@ -26,13 +26,13 @@ pub struct Error {
 pub type Result<T> = core::result::Result<T, Error>;
 
 impl Error {
-    /// A failed step: `what` names it, `detail` the path or value it acted
-    /// on.
+    /// Creates the error of a failed step: `what` names the step, `detail`
+    /// the path or value it acted on.
     pub fn new(what: &'static str, detail: &[u8], errno: Errno) -> Self {
         Error::usage(what, detail).errno(errno)
     }
 
-    /// A failure with no errno, such as invalid input.
+    /// Creates an error with no errno, such as for invalid input.
     pub fn usage(what: &'static str, detail: &[u8]) -> Self {
         let mut error = Error {
             status: STATUS_FAILED,

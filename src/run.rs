@@ -53,9 +53,9 @@ fn run_checked(config: &Config<'_>, caller_env: Argv<'_>) -> Result<u8> {
     }
 }
 
-/// Says so when the kernel killed a process in the container for reaching
-/// the memory limit; jail's status is then 137, from SIGKILL, when that
-/// process was COMMAND.
+/// Prints a notice when the kernel killed a process in the container for
+/// reaching the memory limit. When that process was COMMAND, jail's status
+/// is 137, from SIGKILL.
 fn report_oom(cgroup: &Cgroup, limits: &cgroup::Limits, status: &Result<u8>) {
     let (Some(kills @ 1..), Some(bytes)) = (cgroup.oom_kills(), limits.memory) else {
         return;

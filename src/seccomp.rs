@@ -1,10 +1,10 @@
 //! The default seccomp filter: syscalls that docker's default profile
 //! rejects return EPERM instead of running.
 //!
-//! docker's profile is an allow list with exceptions; this filter is the
-//! equivalent deny list for the x86_64 ABI, which keeps it short enough to
-//! read whole. Syscalls of any other ABI (x32, i386) are all rejected,
-//! since the numbers below mean nothing there.
+//! docker's profile is an allow list with exceptions. This filter is the
+//! equivalent deny list for the x86_64 ABI, short enough to read whole.
+//! Syscalls of any other ABI (x32, i386) are all rejected, because the
+//! numbers below mean nothing there.
 
 use crate::error::{Error, Result};
 use crate::sys::seccomp::{self, SockFilter};
@@ -12,9 +12,9 @@ use crate::sys::Sysno;
 
 /// Syscalls rejected with EPERM: kernel modules and kexec, reboot and
 /// swap, clock and time changes, keyrings, bpf and perf, reading other
-/// processes' memory, NUMA policy, handles that bypass path checks, and
-/// anything that mounts or changes namespaces, which would undo the
-/// container's isolation.
+/// processes' memory, NUMA policy, and handles that bypass path checks.
+/// Also anything that mounts or changes namespaces, since that would undo
+/// the container's isolation.
 const DENIED: [Sysno; 51] = [
     Sysno::acct,
     Sysno::add_key,
@@ -177,10 +177,9 @@ const fn emit_tree(
 }
 
 /// Builds the program: the ABI checks, the syscalls that need their
-/// arguments read, then a binary search over the denied numbers, so that
-/// a syscall costs about ten instructions instead of a walk over the
-/// whole list, and so does the kernel's check of each syscall number when
-/// it caches which ones the filter always allows.
+/// arguments read, then a binary search over the denied numbers. A
+/// syscall then costs about ten instructions instead of a walk over the
+/// whole list.
 const fn build() -> [SockFilter; LEN] {
     let mut program = [op(RET, ALLOW, 0, 0); LEN];
     let head = [

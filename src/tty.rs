@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::sys::tty::{self, Termios};
 use crate::sys::{fs, io, process};
 
-/// What jail found on stdin when it started.
+/// The state of stdin when jail started.
 #[derive(Clone, Copy)]
 pub struct Terminal {
     /// The settings to restore at exit; None when stdin is no terminal.
@@ -67,10 +67,19 @@ impl Terminal {
 /// Puts the calling process, about to exec COMMAND, into a process group
 /// of its own and makes that group the terminal's foreground one, as a
 /// shell does for a job. SIGTTOU must still be blocked.
+///
+/// The terminal is taken only while jail's group still has it. A Ctrl-Z
+/// during the container's setup stops jail on the host, and the user's
+/// shell takes the terminal back; taking it from the shell then would
+/// leave the shell unable to read. init hands it over on `fg` instead.
 pub fn take_foreground() -> Result<()> {
     let fail = |errno| Error::new("take terminal foreground", b"/dev/console", errno);
+    let jail_group = process::getpgid(0).map_err(fail)?;
     process::setpgid(0, 0).map_err(fail)?;
-    tty::tiocspgrp(0, process::getpid()).map_err(fail)
+    if tty::tiocgpgrp(0) == Ok(jail_group) {
+        tty::tiocspgrp(0, process::getpid()).map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Reopens the stdio descriptors that are the terminal through

@@ -1,5 +1,5 @@
 //! The `jail/` parent cgroups: the last jail to leave removes them. This
-//! file holds one test, so no other test of this binary runs beside it.
+//! file contains one test, so no other test of this binary runs beside it.
 
 mod common;
 

@@ -493,23 +493,54 @@ fn ctrl_c_ends_command_with_130() {
     );
 }
 
-/// Ctrl-Z on a COMMAND that is not a shell: the host shell sees jail as a
-/// stopped job and gets its prompt back, and `fg` gives the terminal back
-/// to COMMAND, which Ctrl-C then ends.
-#[test]
-fn ctrl_z_suspends_jail_until_fg() {
+/// Starts an interactive bash on a new terminal with the prompt `host$ `
+/// and types `jail OPTIONS ROOTFS sleep SECONDS` at it. `SECONDS` makes the
+/// command line unique among the tests running at the same time.
+fn bash_running_jail_sleep(options: &str, seconds: u32) -> (Session, i32) {
     let args = ["--norc", "--noprofile", "-i"];
     let mut session = Session::spawn(OsStr::new("/bin/bash"), &args);
-    session.type_bytes(b"PS1='host$ '\n");
+    session.type_bytes(b"PS1='host''$ '\n");
     session.expect("host$ ");
     let host_group = session.foreground_group();
     let line = format!(
-        "{} {} sleep 100\n",
+        "{} {options} {} sleep {seconds}\n",
         jail_bin().display(),
         rootfs().display()
     );
     session.type_bytes(line.as_bytes());
-    session.wait_foreground_change(host_group);
+    (session, host_group)
+}
+
+/// Waits until COMMAND, `sleep SECONDS`, leads the terminal's foreground
+/// process group; its group id is its pid on the host.
+fn wait_command_foreground(session: &mut Session, seconds: u32) {
+    let needle = format!("sleep {seconds}");
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let group = session.foreground_group();
+        let leader = std::fs::read(format!("/proc/{group}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&leader)
+            .replace('\0', " ")
+            .trim_end()
+            == needle
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{needle} never took the foreground"
+        );
+        session.read_master(Duration::from_millis(10));
+    }
+}
+
+/// Ctrl-Z on a COMMAND that is not a shell: the host shell reports jail as
+/// a stopped job and gets its prompt back, and `fg` gives the terminal
+/// back to COMMAND, which Ctrl-C then ends.
+#[test]
+fn ctrl_z_suspends_jail_until_fg() {
+    let (mut session, host_group) = bash_running_jail_sleep("", 1001);
+    wait_command_foreground(&mut session, 1001);
 
     session.type_bytes(b"\x1a");
     session.expect("Stopped");
@@ -521,9 +552,37 @@ fn ctrl_z_suspends_jail_until_fg() {
     );
 
     session.type_bytes(b"fg\n");
-    session.wait_foreground_change(host_group);
+    wait_command_foreground(&mut session, 1001);
     session.type_bytes(b"\x03");
     session.expect("host$ ");
+    session.type_bytes(b"echo status=$?\n");
+    session.expect("status=130");
+    session.type_bytes(b"exit\n");
+    session.wait();
+}
+
+/// Ctrl-Z while the container is still being set up stops jail on the
+/// host at once. COMMAND must not then take the terminal from the host
+/// shell: the shell stays usable, and `fg` hands the terminal to COMMAND.
+#[test]
+fn ctrl_z_during_setup_leaves_shell_usable() {
+    // --trace prints every syscall to the terminal, which slows the setup
+    // down enough for the Ctrl-Z to land in it.
+    let (mut session, host_group) = bash_running_jail_sleep("--trace", 1002);
+    session.wait_foreground_change(host_group);
+    session.type_bytes(b"\x1a");
+    session.expect("Stopped");
+    session.expect("host$ ");
+
+    // Give COMMAND time to start while jail is stopped.
+    std::thread::sleep(Duration::from_millis(300));
+    session.type_bytes(b"echo shell=ok\n");
+    session.expect("shell=ok");
+    assert_eq!(session.foreground_group(), host_group);
+
+    session.type_bytes(b"fg\n");
+    wait_command_foreground(&mut session, 1002);
+    session.type_bytes(b"\x03");
     session.type_bytes(b"echo status=$?\n");
     session.expect("status=130");
     session.type_bytes(b"exit\n");

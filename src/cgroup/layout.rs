@@ -1,4 +1,4 @@
-//! Where the cgroup hierarchies are mounted, read from
+//! The mount points of the cgroup hierarchies, read from
 //! `/proc/self/mountinfo`: pure v2, pure v1, or the hybrid of v1 per
 //! controller plus a v2 mount (usually `/sys/fs/cgroup/unified`).
 
@@ -53,8 +53,8 @@ impl<'a> Mounts<'a> {
     }
 }
 
-/// Whether `list`, split at `separator`, contains `word`; `cgroup.controllers`
-/// separates with spaces, mount options with commas.
+/// Returns whether `list`, split at `separator`, contains `word`.
+/// `cgroup.controllers` separates with spaces, mount options with commas.
 pub fn has_word(list: &[u8], separator: u8, word: &[u8]) -> bool {
     list.split(|&b| b == separator || b == b'\n')
         .any(|item| item == word)

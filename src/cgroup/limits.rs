@@ -8,8 +8,9 @@ pub const CPU_PERIOD_US: u64 = 100_000;
 /// The smallest CPU quota the kernel accepts: 1 ms per period.
 const CPU_QUOTA_MIN_US: u64 = 1_000;
 
-/// The smallest memory limit jail accepts. Below about a MiB the kernel
-/// kills jail's own init before COMMAND starts, which helps nobody.
+/// The smallest memory limit jail accepts: a floor against a forgotten
+/// unit, as in `--memory 64`, which would be 64 bytes. docker's floor is
+/// 6 MiB.
 const MEMORY_MIN: u64 = 1 << 20;
 
 /// The limits of one container; None means unlimited.
@@ -28,7 +29,7 @@ impl Limits {
         self.memory.is_some() || self.cpu_quota_us.is_some() || self.pids.is_some()
     }
 
-    /// Whether `controller` has a limit to enforce.
+    /// Returns whether `controller` has a limit to enforce.
     pub fn needs(&self, controller: Controller) -> bool {
         match controller {
             Controller::Memory => self.memory.is_some(),
@@ -84,7 +85,7 @@ const fn setting(file: &'static [u8], value: Value, optional: bool) -> Setting {
     }
 }
 
-/// The writes that apply `limits` for `controller`, in order. Memory and
+/// Returns the writes that apply `limits` for `controller`, in order. Memory and
 /// swap share one limit: v1 counts memory plus swap in `memsw`, v2 counts
 /// swap apart, so its swap is set to 0. v1's memsw limit may not be below
 /// the memory limit, so it is written second.
@@ -141,7 +142,7 @@ pub fn settings(controller: Controller, v2: bool, limits: &Limits) -> [Option<Se
     }
 }
 
-/// The file and key that count the container's OOM kills.
+/// Returns the file and key that count the container's OOM kills.
 pub fn oom_counter(v2: bool) -> (&'static [u8], &'static [u8]) {
     if v2 {
         (b"memory.events", b"oom_kill")

@@ -31,7 +31,7 @@ pub fn rootfs() -> PathBuf {
     path
 }
 
-/// A jail command with the given options, ROOTFS, then `command`.
+/// Returns a jail command with the given options, ROOTFS, then `command`.
 pub fn jail(options: &[&str], command: &[&str]) -> Command {
     let mut cmd = Command::new(jail_bin());
     cmd.args(options).arg(rootfs()).args(command);
@@ -54,7 +54,7 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The host's mount table without the per-mount ids, which change with
+/// Returns the host's mount table without the per-mount ids, which change with
 /// every mount, for comparing before and after a run.
 pub fn host_mounts() -> Vec<String> {
     let text = std::fs::read_to_string("/proc/self/mountinfo").expect("read mountinfo");
@@ -63,7 +63,7 @@ pub fn host_mounts() -> Vec<String> {
         .collect()
 }
 
-/// Every directory below a `jail/` cgroup parent, in every hierarchy.
+/// Lists every directory below a `jail/` cgroup parent, in every hierarchy.
 pub fn jail_cgroups() -> Vec<PathBuf> {
     let mut parents = vec![PathBuf::from("/sys/fs/cgroup/jail")];
     if let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup") {
