@@ -182,8 +182,8 @@ fn bind_console() -> Result<()> {
 /// Creates `/dev/console` as a device node of the terminal's own number,
 /// for a terminal whose path is gone, such as the initramfs's
 /// `/dev/console` after switch_root. A real terminal opens through any
-/// node of its number; a pseudo-terminal opens only from its devpts
-/// instance, so it fails later, when jail opens the node.
+/// node of its number. A pseudo-terminal opens only from its devpts
+/// instance, so for one the later open of this node fails.
 fn make_console_node() -> Result<()> {
     let terminal = fs::fstatat(0, c"", libc::AT_EMPTY_PATH)
         .map_err(|errno| Error::new("find terminal", b"stdin", errno))?;

@@ -70,8 +70,8 @@ impl Terminal {
 ///
 /// The terminal is taken only while jail's group still has it. A Ctrl-Z
 /// during the container's setup stops jail on the host, and the user's
-/// shell takes the terminal back; taking it from the shell then would
-/// leave the shell unable to read. init hands it over on `fg` instead.
+/// shell takes the terminal back. Taking it from the shell then would
+/// leave the shell unable to read, so init hands it over on `fg` instead.
 pub fn take_foreground() -> Result<()> {
     let fail = |errno| Error::new("take terminal foreground", b"/dev/console", errno);
     let jail_group = process::getpgid(0).map_err(fail)?;

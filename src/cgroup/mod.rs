@@ -300,8 +300,8 @@ fn create_dir(hierarchy: &mut Hierarchy) -> Result<()> {
         match fs::mkdirat(AT_FDCWD, dir.as_cstr(), 0o755) {
             Err(Errno::ENOENT) if tries < 3 => tries += 1,
             // A directory of this name is left from an earlier jail with
-            // the same pid that was killed; it is empty, since that jail's
-            // processes died with it.
+            // the same pid that was killed. It is empty, because that
+            // jail's processes died with it.
             Err(Errno::EEXIST) => {
                 let _ = remove_dir(dir);
                 break make_dir(dir)?;
